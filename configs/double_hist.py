@@ -1,0 +1,17 @@
+"""double_hist: the paper's best config (3 layers, 4 heads, 2 MLPs; Table 1: 98.40%).
+
+  python -m tpjax.main --config=configs/double_hist.py
+"""
+
+from tpjax.config import base_config
+
+
+def get_config():
+    c = base_config()
+    c.task = "double_hist"
+    c.model.n_layers = 3
+    c.model.n_heads_cat = 2
+    c.model.n_heads_num = 2
+    c.model.n_mlps_cat = 1
+    c.model.n_mlps_num = 1
+    return c

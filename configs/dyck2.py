@@ -1,0 +1,18 @@
+"""dyck2: the paper's best config (3 layers, 4 heads, 4 MLPs, length 16; Table 1: 99.09%).
+
+  python -m tpjax.main --config=configs/dyck2.py
+"""
+
+from tpjax.config import base_config
+
+
+def get_config():
+    c = base_config()
+    c.task = "dyck2"
+    c.model.n_layers = 3
+    c.model.n_heads_cat = 2
+    c.model.n_heads_num = 2
+    c.model.n_mlps_cat = 2
+    c.model.n_mlps_num = 2
+    c.data.max_len = 16  # BOS + 15 brackets
+    return c

@@ -1,0 +1,89 @@
+"""addition(+hints) against an independent definition: int arithmetic and regexes on the joined string."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tpjax.tasks import addition
+
+
+def reference(tokens: list[str], reversed_: bool = False, hints: bool = False,
+              n_digits: int = 2) -> list[str]:
+    text = "".join(tokens[1:])
+    if hints:
+        units = string.ascii_lowercase[n_digits]
+        for operand in re.fullmatch(r"([a-z0-9]+)\+([a-z0-9]+)", text).groups():
+            letters = operand[0::2]
+            assert letters == string.ascii_lowercase[n_digits - len(letters) + 1:n_digits + 1]
+            assert letters[-1] == units
+        text = re.sub("[a-z]", "", text)
+    a, b = text.split("+")
+    total = str(int(a) + int(b))
+    if hints:
+        groups = [string.ascii_lowercase[n_digits - (len(total) - 1 - j)] + d for j, d in enumerate(total)]
+        answer = "".join(groups[::-1] if reversed_ else groups)
+    else:
+        answer = total[::-1] if reversed_ else total
+    return ["<pad>", *answer] + ["_"] * (len(tokens) - 1 - len(answer))
+
+
+@pytest.mark.parametrize("hints", [False, True])
+@pytest.mark.parametrize("reversed_", [False, True])
+def test_labels_match_reference_on_thousands(drawn, hints, reversed_):
+    inputs, task = drawn("addition_hints" if hints else "addition", 3000, reversed=reversed_)
+    for x in inputs:
+        y = task.label(x)
+        assert y == reference(list(x), reversed_, hints)
+        assert all(label in task.labels for label in y)
+
+
+def test_three_digit_operands(drawn):
+    inputs, task = drawn("addition_hints", 2000, n_digits=3)
+    assert task.n_ctx == 14
+    for x in inputs:
+        assert task.label(x) == reference(list(x), hints=True, n_digits=3)
+
+
+def test_the_documented_examples():
+    assert addition.label_hints("<s> b 3 c 1 + c 6".split()) == "<pad> b 3 c 7 _ _ _".split()
+    assert addition.label("<s> 9 9 + 0 1".split()) == "<pad> 1 0 0 _ _".split()
+    assert addition.label("<s> 9 9 + 0 1".split(), reversed=True) == "<pad> 0 0 1 _ _".split()
+    assert addition.label_hints("<s> b 9 c 9 + c 1".split(), reversed=True) == \
+        "<pad> c 0 b 0 a 1 _".split()
+
+
+def test_leading_zeros_make_distinct_inputs(drawn):
+    inputs, _ = drawn("addition", 20000)
+    assert ("<s>", "0", "1", "+", "2") in set(inputs) and ("<s>", "1", "+", "2") in set(inputs)
+
+
+def test_vocabularies_are_fixed(make_config):
+    plain = addition.make(make_config("addition").data)
+    hints = addition.make_hints(make_config("addition_hints").data)
+    digits = tuple("0123456789")
+    assert plain.vocab.tokens == ("<pad>", "<s>", *digits, "+")
+    assert plain.labels.tokens == ("<pad>", *digits, "_")
+    assert hints.vocab.tokens == ("<pad>", "<s>", *digits, "+", "b", "c")
+    assert hints.labels.tokens == ("<pad>", *digits, "a", "b", "c", "_")
+    assert (plain.n_ctx, hints.n_ctx) == (6, 10)
+
+
+def test_length_gen_is_refused(make_config):
+    with pytest.raises(ValueError, match="length_gen is not supported for addition"):
+        addition.make(make_config("addition", length_gen=3).data)
+
+
+def test_answers_without_a_hint_letter_are_refused():
+    with pytest.raises(ValueError, match="no hint letter"):
+        addition.label_hints("<s> a 9 + a 9".split())
+
+
+@given(st.text("0123456789", min_size=1, max_size=6), st.text("0123456789", min_size=1, max_size=6))
+def test_any_operands(a, b):
+    tokens = ["<s>", *a, "+", *b]
+    assert addition.label(tokens) == reference(tokens)

@@ -1,0 +1,1 @@
+"""tpjax: Learning Transformer Programs in JAX/Flax."""

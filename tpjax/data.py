@@ -1,0 +1,73 @@
+"""Writes one split of a task's dataset to stdout as JSON lines, so anyone can inspect or reuse the data.
+
+    python -m tpjax.data --config=configs/sort.py --split=test [--config.data.size=1000]
+
+Each line is `{"input": [...], "target": [...]}` with unpadded token strings, exactly the examples
+`tpjax.tasks.make_dataset` encodes for training. Bad input ends with one line on stderr and exit code 1;
+nothing is written to stdout unless the whole split was built.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from absl import app, flags
+from ml_collections import config_flags
+
+from tpjax import config as config_lib
+from tpjax import tasks
+
+_CONFIG = config_flags.DEFINE_config_file("config", None, "Task config file, e.g. configs/sort.py.",
+                                          lock_config=True)
+_SPLIT = flags.DEFINE_string("split", "train", f"Which split to write: one of {', '.join(tasks.SPLITS)}.")
+
+
+def _fail(message: str) -> None:
+    print(f"tpjax.data: error: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def _parse(argv: list[str]) -> list[str]:
+    """absl's flag parsing, with every failure (bad override, bad flag) reduced to one line."""
+    try:
+        return flags.FLAGS(argv)
+    except (AttributeError, KeyError) as e:  # config_flags' answer to an override of a missing field
+        _fail(f"bad command line: no config field {_one_line(e).strip(chr(34) + chr(39))!r}")
+    except Exception as e:  # noqa: BLE001  (config_flags raises several types; all are user errors here)
+        _fail(f"bad command line: {_one_line(e)}")
+
+
+def _one_line(e: BaseException) -> str:
+    lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+    return lines[-1] if lines else type(e).__name__
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) > 1:
+        _fail(f"unexpected arguments {' '.join(argv[1:])!r}")
+    try:
+        config = _CONFIG.value
+        _ = config is None or config.task  # config_flags defers a failed load to the first access
+    except Exception as e:  # noqa: BLE001  (a broken config file may raise anything)
+        _fail(f"cannot load --config: {_one_line(e)}")
+    if config is None:
+        _fail("--config is required, e.g. --config=configs/sort.py")
+    if _SPLIT.value not in tasks.SPLITS:
+        _fail(f"unknown split {_SPLIT.value!r}; use one of {', '.join(tasks.SPLITS)}")
+    try:
+        config_lib.validate(config)
+        rows = tasks.examples(config, _SPLIT.value)
+    except (config_lib.ConfigError, ValueError) as e:
+        _fail(str(e))
+    text = "".join(json.dumps({"input": x, "target": y}) + "\n" for x, y in rows)
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into `head`: the reader has all it wanted
+        sys.stderr.close()
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    app.run(main, flags_parser=_parse)

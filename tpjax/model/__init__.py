@@ -1,0 +1,1 @@
+"""Models: the Transformer Program (relaxed and snapped) and a standard Transformer baseline."""

@@ -1,0 +1,169 @@
+"""The Transformer Program (DESIGN section 2): a residual stream of named categorical and numerical variables.
+
+One Flax module serves training and evaluation; the relaxation `mode` ('gumbel', 'softmax', 'argmax') and
+the temperature `tau` are arguments to `apply`, randomness comes from the explicit `rng` key.
+
+Axis letters: B batch, T position, V variable, D variable value, H head, M MLP, R variable read by an MLP,
+C output class, N numerical variable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import chex
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from tpjax.model import attention, mlp
+from tpjax.model.relax import relax
+
+
+@dataclasses.dataclass(frozen=True)
+class ProgramSpec:
+    """Static sizes of a Transformer Program; hashable, so it can close over jitted functions."""
+
+    vocab_size: int
+    n_classes: int
+    n_ctx: int
+    d_var: int
+    n_layers: int
+    n_heads_cat: int
+    n_heads_num: int
+    n_mlps_cat: int
+    n_mlps_num: int
+    d_mlp: int
+    mlp_vars_in: int
+    num_max: int
+    causal: bool
+    masked_classes: tuple[int, ...] = (0,)
+
+    def n_cat_in(self, layer: int) -> int:
+        """Categorical variables a layer's heads can read: tokens, positions, then earlier outputs."""
+        return 2 + layer * (self.n_heads_cat + self.n_mlps_cat + self.n_mlps_num)
+
+    def n_num_in(self, layer: int) -> int:
+        """Numerical variables a layer's heads can read: ones, then earlier numerical head outputs."""
+        return 1 + layer * self.n_heads_num
+
+    @property
+    def n_cat_out(self) -> int:
+        return self.n_cat_in(self.n_layers)
+
+    @property
+    def n_num_out(self) -> int:
+        return self.n_num_in(self.n_layers)
+
+
+def normal(std: float):
+    return nn.initializers.normal(stddev=std)
+
+
+def attention_mask(tokens_BT: jax.Array, causal: bool) -> jax.Array:
+    """Valid (query, key) pairs: both non-padding, and key <= query for causal tasks."""
+    valid_BT = tokens_BT != 0
+    mask_BQK = valid_BT[:, :, None] & valid_BT[:, None, :]
+    if causal:
+        n = tokens_BT.shape[1]
+        mask_BQK = mask_BQK & jnp.tril(jnp.ones((n, n), bool))
+    return mask_BQK
+
+
+def read(x_BTVD: jax.Array, weights_AV: jax.Array) -> jax.Array:
+    """Relaxed variable reads: a weighted sum over the variable axis, never a dense read matrix."""
+    return jnp.einsum("btvd,av->btad", x_BTVD, weights_AV)
+
+
+class ProgramLayer(nn.Module):
+    """Heads read the layer's inputs; MLPs read those plus this layer's head outputs."""
+
+    spec: ProgramSpec
+    layer: int
+
+    @nn.compact
+    def __call__(self, x_cat, x_num, mask_BQK, bias_QK, mode, tau, rng):
+        s = self.spec
+        d, vc, vn = s.d_var, s.n_cat_in(self.layer), s.n_num_in(self.layer)
+        keys = list(jax.random.split(rng, 10)) if rng is not None else [None] * 10
+        new_cat, new_num = [x_cat], [x_num]
+
+        if s.n_heads_cat:
+            r = relax(self.param("cat_read", normal(vc**-0.5), (3, s.n_heads_cat, vc)), mode, tau, keys[0])
+            q, k, v = (read(x_cat, r[i]) for i in range(3))
+            pred = relax(self.param("cat_pred", normal(d**-0.5), (s.n_heads_cat, d, d)), mode, tau, keys[1])
+            out = attention.categorical_heads(q, k, v, pred, mask_BQK, bias_QK, mode, tau, keys[2])
+            new_cat.append(out)
+        if s.n_heads_num:
+            r = relax(self.param("num_read_qk", normal(vc**-0.5), (2, s.n_heads_num, vc)), mode, tau, keys[3])
+            rv = relax(self.param("num_read_v", normal(vn**-0.5), (s.n_heads_num, vn)), mode, tau, keys[4])
+            pred = relax(self.param("num_pred", normal(d**-0.5), (s.n_heads_num, d, d)), mode, tau, keys[5])
+            v = jnp.einsum("btn,hn->bth", x_num, rv)
+            new_num.append(attention.numerical_heads(read(x_cat, r[0]), read(x_cat, r[1]), v, pred, mask_BQK))
+        x_cat = jnp.concatenate(new_cat, axis=2)
+        x_num = jnp.concatenate(new_num, axis=2)
+
+        outs = [x_cat]
+        if s.n_mlps_cat:
+            p = self._mlp_params("mlp_cat", s.n_mlps_cat, x_cat.shape[2], s.mlp_vars_in * d)
+            r = relax(p.pop("read"), mode, tau, keys[6])
+            x_BTMRD = jnp.einsum("btvd,mrv->btmrd", x_cat, r)
+            outs.append(mlp.categorical_mlps(x_BTMRD, p, mode, tau, keys[7]))
+        if s.n_mlps_num:
+            p = self._mlp_params("mlp_num", s.n_mlps_num, x_num.shape[2], s.mlp_vars_in)
+            r = relax(p.pop("read"), mode, tau, keys[8])
+            x_BTMR = jnp.einsum("btn,mrn->btmr", x_num, r)
+            outs.append(mlp.numerical_mlps(x_BTMR, s.num_max, p, mode, tau, keys[9]))
+        return jnp.concatenate(outs, axis=2), x_num
+
+    def _mlp_params(self, name: str, n: int, n_vars: int, d_in: int) -> dict:
+        s = self.spec
+        return {
+            "read": self.param(f"{name}_read", normal(n_vars**-0.5), (n, s.mlp_vars_in, n_vars)),
+            "w1": self.param(f"{name}_w1", normal(s.d_mlp**-0.5), (n, d_in, s.d_mlp)),
+            "b1": self.param(f"{name}_b1", nn.initializers.zeros, (n, s.d_mlp)),
+            "w2": self.param(f"{name}_w2", normal(s.d_var**-0.5), (n, s.d_mlp, s.d_var)),
+            "b2": self.param(f"{name}_b2", nn.initializers.zeros, (n, s.d_var)),
+        }
+
+
+class TransformerProgram(nn.Module):
+    """tokens (B, T) int -> class logits (B, T, C)."""
+
+    spec: ProgramSpec
+
+    @nn.compact
+    def __call__(self, tokens_BT: jax.Array, *, mode: str = "argmax", tau: float = 1.0, rng: jax.Array | None = None):
+        s = self.spec
+        b, t = tokens_BT.shape
+        chex.assert_rank(tokens_BT, 2)
+        x_cat = jnp.stack(
+            [
+                jax.nn.one_hot(tokens_BT, s.d_var),
+                jnp.broadcast_to(jax.nn.one_hot(jnp.arange(t), s.d_var), (b, t, s.d_var)),
+            ],
+            axis=2,
+        )
+        x_num = jnp.ones((b, t, 1), jnp.float32)
+        mask_BQK = attention_mask(tokens_BT, s.causal)
+        bias_QK = jnp.asarray(attention.relative_position_bias(s.n_ctx))[:t, :t]
+        for layer in range(s.n_layers):
+            layer_rng = None if rng is None else jax.random.fold_in(rng, layer)
+            x_cat, x_num = ProgramLayer(s, layer, name=f"layer_{layer}")(
+                x_cat, x_num, mask_BQK, bias_QK, mode, tau, layer_rng
+            )
+        chex.assert_shape(x_cat, (b, t, s.n_cat_out, s.d_var))
+        chex.assert_shape(x_num, (b, t, s.n_num_out))
+        c = s.n_classes
+        w_cat = self.param("classifier_cat", normal(c**-0.5), (s.n_cat_out, s.d_var, c))
+        w_num = self.param("classifier_num", normal(c**-0.5), (s.n_num_out, c))
+        logits = jnp.einsum("btvd,vdc->btc", x_cat, w_cat) + jnp.einsum("btn,nc->btc", x_num, w_num)
+        return jnp.where(jnp.asarray(class_mask(s)), -1e30, logits)
+
+
+def class_mask(spec: ProgramSpec) -> np.ndarray:
+    """True for the classes the classifier may never predict (padding)."""
+    m = np.zeros(spec.n_classes, bool)
+    m[list(spec.masked_classes)] = True
+    return m

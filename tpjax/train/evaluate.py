@@ -1,0 +1,75 @@
+"""Snapped evaluation of all seeds at once: token accuracy from the integer model, loss from argmax logits.
+
+Splits are evaluated in fixed-size chunks (padding rows are all `<pad>`, hence never scored), so memory
+stays flat however long the context and the jitted function compiles once per split shape.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from tpjax.model import discrete
+from tpjax.model.transformer_program import TransformerProgram
+from tpjax.train.step import token_nll
+
+CHUNK = 2048
+
+
+def snapped_predictions(model, params, tokens_BT: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """One seed: (predicted class ids, argmax-mode logits) of the snapped model."""
+    logits = model.apply({"params": params}, tokens_BT, mode="argmax")
+    if isinstance(model, TransformerProgram):
+        dp = discrete.discretize(params, model.spec)
+        return discrete.run_discrete(dp, tokens_BT, model.spec), logits
+    return jnp.argmax(logits, -1).astype(jnp.int32), logits
+
+
+def _chunk_sums(model, params, tokens_BT, targets_BT):
+    preds, logits = snapped_predictions(model, params, tokens_BT)
+    nll, scored = token_nll(logits, targets_BT)
+    correct = (preds == targets_BT) & scored
+    return jnp.stack([jnp.sum(nll), jnp.sum(correct), jnp.sum(scored)]).astype(jnp.float32)
+
+
+@functools.lru_cache(maxsize=8)
+def _chunk_fn(model):
+    return jax.jit(jax.vmap(functools.partial(_chunk_sums, model), in_axes=(0, None, None)))
+
+
+def chunks(array_NT: np.ndarray, size: int = CHUNK):
+    """Fixed-size chunks of rows, the last one padded with zero rows."""
+    for start in range(0, array_NT.shape[0], size):
+        part = array_NT[start : start + size]
+        if part.shape[0] < size:
+            part = np.concatenate([part, np.zeros((size - part.shape[0],) + part.shape[1:], part.dtype)])
+        yield part
+
+
+def evaluate_split(model, params_S, inputs_NT: np.ndarray, targets_NT: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-seed loss (mean over scored tokens) and token accuracy of the snapped model on one split."""
+    size = min(CHUNK, max(inputs_NT.shape[0], 1))
+    fn = _chunk_fn(model)
+    total = None
+    for x, y in zip(chunks(inputs_NT, size), chunks(targets_NT, size)):
+        sums = fn(params_S, jnp.asarray(x), jnp.asarray(y))
+        total = sums if total is None else total + sums
+    total = np.asarray(jax.device_get(total), np.float64)
+    count = np.maximum(total[:, 2], 1.0)
+    return {"loss": total[:, 0] / count, "acc": total[:, 1] / count}
+
+
+def predict_split(model, params_S, inputs_NT: np.ndarray) -> np.ndarray:
+    """Snapped predictions (S, N, T) for every seed."""
+    size = min(CHUNK, max(inputs_NT.shape[0], 1))
+    fn = _predict_fn(model)
+    parts = [np.asarray(fn(params_S, jnp.asarray(x))) for x in chunks(inputs_NT, size)]
+    return np.concatenate(parts, axis=1)[:, : inputs_NT.shape[0]]
+
+
+@functools.lru_cache(maxsize=8)
+def _predict_fn(model):
+    return jax.jit(jax.vmap(lambda p, x: snapped_predictions(model, p, x)[0], in_axes=(0, None)))

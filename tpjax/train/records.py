@@ -1,0 +1,86 @@
+"""The files a run leaves in its workdir (DESIGN section 5), written so that none looks complete too early."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+
+import ml_collections
+import numpy as np
+
+
+def write_json_atomic(path: str, obj) -> None:
+    """Write to a temporary file, then rename: a killed run never leaves a half-written JSON file."""
+    tmp = f"{path}.tmp"
+    with open(tmp, "w") as f:
+        json.dump(obj, f, indent=2, default=_to_builtin)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def _to_builtin(obj):
+    if dataclasses.is_dataclass(obj):
+        return dataclasses.asdict(obj)
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"cannot write {type(obj).__name__} to JSON")
+
+
+class RunFiles:
+    """config.json, metrics.jsonl and results.json of one workdir."""
+
+    def __init__(self, workdir: str):
+        self.workdir = workdir
+        os.makedirs(workdir, exist_ok=True)
+        self.config_path = os.path.join(workdir, "config.json")
+        self.metrics_path = os.path.join(workdir, "metrics.jsonl")
+        self.results_path = os.path.join(workdir, "results.json")
+
+    def write_config(self, c: ml_collections.ConfigDict, extra: dict | None = None) -> None:
+        obj = c.to_dict()
+        if extra:
+            obj["derived"] = extra
+        write_json_atomic(self.config_path, obj)
+
+    def append_metrics(self, epoch: int, seeds: list[int], by_split: dict[str, dict[str, np.ndarray]]) -> None:
+        with open(self.metrics_path, "a") as f:
+            for split, m in by_split.items():
+                for i, seed in enumerate(seeds):
+                    row = {"epoch": epoch, "seed": seed, "split": split, "loss": float(m["loss"][i]), "acc": float(m["acc"][i])}
+                    f.write(json.dumps(row) + "\n")
+
+    def write_results(self, results: dict) -> None:
+        write_json_atomic(self.results_path, results)
+
+
+def results_dict(task: str, seeds: list[int], last: dict[str, dict[str, np.ndarray]], wall_seconds: float) -> dict:
+    """results.json: per-split accuracy lists aligned with `seeds`, and the best-validation seed."""
+    val = np.asarray(last["val"]["acc"])
+    best = int(np.argmax(val))
+    out = {"task": task, "seeds": seeds}
+    for split in ("train", "val", "test"):
+        out[f"{split}_acc"] = [float(a) for a in last[split]["acc"]]
+        out[f"{split}_loss"] = [float(a) for a in last[split]["loss"]]
+    out["best_seed"] = seeds[best]
+    out["best_test_acc"] = out["test_acc"][best]
+    out["program_agreement"] = [None] * len(seeds)
+    out["wall_seconds"] = float(wall_seconds)
+    return out
+
+
+def results_table(results: dict) -> str:
+    """The final per-seed table printed at the end of a run."""
+    lines = [f"{'seed':>6} {'train':>8} {'val':>8} {'test':>8}"]
+    for i, seed in enumerate(results["seeds"]):
+        mark = "  <- best val" if seed == results["best_seed"] else ""
+        row = (results["train_acc"][i], results["val_acc"][i], results["test_acc"][i])
+        lines.append(f"{seed:>6} " + " ".join(f"{100 * a:8.2f}" for a in row) + mark)
+    test = np.asarray(results["test_acc"]) * 100
+    lines.append(
+        f"{results['task']}: best-val seed {results['best_seed']} test {100 * results['best_test_acc']:.2f}%, "
+        f"mean {test.mean():.2f} ± {test.std():.2f}, {results['wall_seconds']:.0f} s"
+    )
+    return "\n".join(lines)
