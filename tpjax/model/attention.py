@@ -1,6 +1,7 @@
 """Attention heads of the Transformer Program: categorical "select closest" and numerical counting.
 
-Axis letters: B batch, Q query position, K key position, T position, H head, V variable, D variable value.
+Layout is head-major (H first, then batch), which keeps every contraction a batched GEMM over long rows.
+Axis letters: H head, B batch, Q query position, K key position, D variable value.
 """
 
 from __future__ import annotations
@@ -35,44 +36,26 @@ def selection_priority(n_ctx: int) -> np.ndarray:
     return np.where(k == q, -4 * n_ctx, prio).astype(np.int32)
 
 
-def match_scores(q_BQHD: jax.Array, k_BKHD: jax.Array, pred_HDD: jax.Array) -> jax.Array:
+def match_scores(q_HBQD: jax.Array, k_HBKD: jax.Array, pred_HDD: jax.Array) -> jax.Array:
     """q·P·k for every (query, key) pair: 1 where the predicate holds (in the snapped model)."""
-    qp_BQHD = jnp.einsum("bqhd,hde->bqhe", q_BQHD, pred_HDD)
-    return jnp.einsum("bqhe,bkhe->bhqk", qp_BQHD, k_BKHD)
+    qp_HBQD = jnp.einsum("hbqd,hde->hbqe", q_HBQD, pred_HDD)
+    return jnp.einsum("hbqe,hbke->hbqk", qp_HBQD, k_HBKD)
 
 
-def categorical_heads(
-    q_BQHD: jax.Array,
-    k_BKHD: jax.Array,
-    v_BKHD: jax.Array,
-    pred_HDD: jax.Array,
-    mask_BQK: jax.Array,
-    bias_QK: jax.Array,
-    mode: str,
-    tau: jax.Array | float,
-    key: jax.Array | None,
-) -> jax.Array:
-    """Hard "select closest" attention, relaxed for training; returns the new variables (B, Q, H, D)."""
-    d_var = q_BQHD.shape[-1]
-    scores_BHQK = match_scores(q_BQHD, k_BKHD, pred_HDD)
-    mask_B1QK = mask_BQK[:, None]
-    total_BHQ = jnp.sum(jnp.where(mask_B1QK, scores_BHQK, 0.0), axis=-1)
-    bos_BHQ = jax.nn.relu(1.0 - total_BHQ / (total_BHQ + 1e-10))
-    scores_BHQK = scores_BHQK.at[..., 0].add(bos_BHQ)
-    logits_BHQK = jnp.log(scores_BHQK + 1e-20) + bias_QK
-    logits_BHQK = jnp.where(mask_B1QK, logits_BHQK, -1e30) / jnp.sqrt(float(d_var))
-    attn_BHQK = relax(logits_BHQK, mode, tau, key, axis=-1)
-    return jnp.einsum("bhqk,bkhd->bqhd", attn_BHQK, v_BKHD)
+def categorical_heads(q_HBQD, k_HBKD, v_HBKD, pred_HDD, mask_BQK, bias_QK, mode: str, tau, key) -> jax.Array:
+    """Hard "select closest" attention, relaxed for training; returns the new variables (H, B, Q, D)."""
+    d_var = q_HBQD.shape[-1]
+    scores_HBQK = match_scores(q_HBQD, k_HBKD, pred_HDD)
+    total_HBQ = jnp.sum(jnp.where(mask_BQK, scores_HBQK, 0.0), axis=-1)
+    bos_HBQ = jax.nn.relu(1.0 - total_HBQ / (total_HBQ + 1e-10))
+    scores_HBQK = scores_HBQK.at[..., 0].add(bos_HBQ)
+    logits_HBQK = jnp.log(scores_HBQK + 1e-20) + bias_QK
+    logits_HBQK = jnp.where(mask_BQK, logits_HBQK, -1e30) / jnp.sqrt(float(d_var))
+    attn_HBQK = relax(logits_HBQK, mode, tau, key, axis=-1)
+    return jnp.einsum("hbqk,hbkd->hbqd", attn_HBQK, v_HBKD)
 
 
-def numerical_heads(
-    q_BQHD: jax.Array,
-    k_BKHD: jax.Array,
-    v_BKH: jax.Array,
-    pred_HDD: jax.Array,
-    mask_BQK: jax.Array,
-) -> jax.Array:
-    """Sum of the value over every valid matching key (no softmax, no BOS default): (B, Q, H)."""
-    scores_BHQK = match_scores(q_BQHD, k_BKHD, pred_HDD)
-    scores_BHQK = jnp.where(mask_BQK[:, None], scores_BHQK, 0.0)
-    return jnp.einsum("bhqk,bkh->bqh", scores_BHQK, v_BKH)
+def numerical_heads(q_HBQD, k_HBKD, v_HBK, pred_HDD, mask_BQK) -> jax.Array:
+    """Sum of the value over every valid matching key (no softmax, no BOS default): (H, B, Q)."""
+    scores_HBQK = jnp.where(mask_BQK, match_scores(q_HBQD, k_HBKD, pred_HDD), 0.0)
+    return jnp.einsum("hbqk,hbk->hbq", scores_HBQK, v_HBK)

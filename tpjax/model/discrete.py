@@ -31,17 +31,17 @@ def mlp_input_grid(n_values: int, n_inputs: int) -> np.ndarray:
 
 def _cat_mlp_tables(p: dict, spec: ProgramSpec) -> jax.Array:
     grid_GR = jnp.asarray(mlp_input_grid(spec.d_var, spec.mlp_vars_in))
-    x = jax.nn.one_hot(grid_GR, spec.d_var).reshape(1, grid_GR.shape[0], 1, -1)
-    x = jnp.broadcast_to(x, (1, grid_GR.shape[0], spec.n_mlps_cat, x.shape[-1]))
+    x = jax.nn.one_hot(grid_GR, spec.d_var).reshape(1, grid_GR.shape[0], -1)
+    x = jnp.broadcast_to(x, (spec.n_mlps_cat,) + x.shape[1:])
     logits = mlp.mlp_logits(x, p["mlp_cat_w1"], p["mlp_cat_b1"], p["mlp_cat_w2"], p["mlp_cat_b2"])
-    return jnp.argmax(logits[0], axis=-1).T.astype(jnp.int32)  # (M, G)
+    return jnp.argmax(logits, axis=-1).astype(jnp.int32)  # (M, G)
 
 
 def _num_mlp_tables(p: dict, spec: ProgramSpec) -> jax.Array:
     grid_GR = jnp.asarray(mlp_input_grid(spec.num_max + 1, spec.mlp_vars_in), jnp.float32)
-    x = jnp.broadcast_to(grid_GR[None, :, None, :], (1, grid_GR.shape[0], spec.n_mlps_num, spec.mlp_vars_in))
+    x = jnp.broadcast_to(grid_GR[None], (spec.n_mlps_num,) + grid_GR.shape)
     logits = mlp.mlp_logits(x, p["mlp_num_w1"], p["mlp_num_b1"], p["mlp_num_w2"], p["mlp_num_b2"])
-    return jnp.argmax(logits[0], axis=-1).T.astype(jnp.int32)
+    return jnp.argmax(logits, axis=-1).astype(jnp.int32)
 
 
 def numerical_bounds(layers: list[dict], spec: ProgramSpec) -> jax.Array:

@@ -3,8 +3,8 @@
 One Flax module serves training and evaluation; the relaxation `mode` ('gumbel', 'softmax', 'argmax') and
 the temperature `tau` are arguments to `apply`, randomness comes from the explicit `rng` key.
 
-Axis letters: B batch, T position, V variable, D variable value, H head, M MLP, R variable read by an MLP,
-C output class, N numerical variable.
+Axis letters: B batch, T position, N token (B x T flattened), V variable, D variable value, H head, M MLP,
+R variable read by an MLP, C output class, A read.
 """
 
 from __future__ import annotations
@@ -71,13 +71,16 @@ def attention_mask(tokens_BT: jax.Array, causal: bool) -> jax.Array:
     return mask_BQK
 
 
-def read(x_BTVD: jax.Array, weights_AV: jax.Array) -> jax.Array:
+def read(weights_AV: jax.Array, x_VND: jax.Array) -> jax.Array:
     """Relaxed variable reads: a weighted sum over the variable axis, never a dense read matrix."""
-    return jnp.einsum("btvd,av->btad", x_BTVD, weights_AV)
+    return jnp.einsum("av,vnd->and", weights_AV, x_VND)
 
 
 class ProgramLayer(nn.Module):
-    """Heads read the layer's inputs; MLPs read those plus this layer's head outputs."""
+    """Heads read the layer's inputs; MLPs read those plus this layer's head outputs.
+
+    Variables are stored variable-major: categorical (V, N, D), numerical (V, N) with N = B * T.
+    """
 
     spec: ProgramSpec
     layer: int
@@ -86,36 +89,40 @@ class ProgramLayer(nn.Module):
     def __call__(self, x_cat, x_num, mask_BQK, bias_QK, mode, tau, rng):
         s = self.spec
         d, vc, vn = s.d_var, s.n_cat_in(self.layer), s.n_num_in(self.layer)
+        b, t = mask_BQK.shape[:2]
         keys = list(jax.random.split(rng, 10)) if rng is not None else [None] * 10
         new_cat, new_num = [x_cat], [x_num]
 
         if s.n_heads_cat:
-            r = relax(self.param("cat_read", normal(vc**-0.5), (3, s.n_heads_cat, vc)), mode, tau, keys[0])
-            q, k, v = (read(x_cat, r[i]) for i in range(3))
-            pred = relax(self.param("cat_pred", normal(d**-0.5), (s.n_heads_cat, d, d)), mode, tau, keys[1])
-            out = attention.categorical_heads(q, k, v, pred, mask_BQK, bias_QK, mode, tau, keys[2])
-            new_cat.append(out)
+            hc = s.n_heads_cat
+            r = relax(self.param("cat_read", normal(vc**-0.5), (3, hc, vc)), mode, tau, keys[0])
+            qkv = read(r.reshape(3 * hc, vc), x_cat).reshape(3, hc, b, t, d)
+            pred = relax(self.param("cat_pred", normal(d**-0.5), (hc, d, d)), mode, tau, keys[1])
+            out = attention.categorical_heads(qkv[0], qkv[1], qkv[2], pred, mask_BQK, bias_QK, mode, tau, keys[2])
+            new_cat.append(out.reshape(hc, b * t, d))
         if s.n_heads_num:
-            r = relax(self.param("num_read_qk", normal(vc**-0.5), (2, s.n_heads_num, vc)), mode, tau, keys[3])
-            rv = relax(self.param("num_read_v", normal(vn**-0.5), (s.n_heads_num, vn)), mode, tau, keys[4])
-            pred = relax(self.param("num_pred", normal(d**-0.5), (s.n_heads_num, d, d)), mode, tau, keys[5])
-            v = jnp.einsum("btn,hn->bth", x_num, rv)
-            new_num.append(attention.numerical_heads(read(x_cat, r[0]), read(x_cat, r[1]), v, pred, mask_BQK))
-        x_cat = jnp.concatenate(new_cat, axis=2)
-        x_num = jnp.concatenate(new_num, axis=2)
+            hn = s.n_heads_num
+            r = relax(self.param("num_read_qk", normal(vc**-0.5), (2, hn, vc)), mode, tau, keys[3])
+            rv = relax(self.param("num_read_v", normal(vn**-0.5), (hn, vn)), mode, tau, keys[4])
+            pred = relax(self.param("num_pred", normal(d**-0.5), (hn, d, d)), mode, tau, keys[5])
+            qk = read(r.reshape(2 * hn, vc), x_cat).reshape(2, hn, b, t, d)
+            v = jnp.einsum("hv,vn->hn", rv, x_num).reshape(hn, b, t)
+            new_num.append(attention.numerical_heads(qk[0], qk[1], v, pred, mask_BQK).reshape(hn, b * t))
+        x_cat = jnp.concatenate(new_cat, axis=0)
+        x_num = jnp.concatenate(new_num, axis=0)
 
         outs = [x_cat]
         if s.n_mlps_cat:
-            p = self._mlp_params("mlp_cat", s.n_mlps_cat, x_cat.shape[2], s.mlp_vars_in * d)
+            p = self._mlp_params("mlp_cat", s.n_mlps_cat, x_cat.shape[0], s.mlp_vars_in * d)
             r = relax(p.pop("read"), mode, tau, keys[6])
-            x_BTMRD = jnp.einsum("btvd,mrv->btmrd", x_cat, r)
-            outs.append(mlp.categorical_mlps(x_BTMRD, p, mode, tau, keys[7]))
+            x_MNRD = jnp.einsum("mrv,vnd->mnrd", r, x_cat)
+            outs.append(mlp.categorical_mlps(x_MNRD, p, mode, tau, keys[7]))
         if s.n_mlps_num:
-            p = self._mlp_params("mlp_num", s.n_mlps_num, x_num.shape[2], s.mlp_vars_in)
+            p = self._mlp_params("mlp_num", s.n_mlps_num, x_num.shape[0], s.mlp_vars_in)
             r = relax(p.pop("read"), mode, tau, keys[8])
-            x_BTMR = jnp.einsum("btn,mrn->btmr", x_num, r)
-            outs.append(mlp.numerical_mlps(x_BTMR, s.num_max, p, mode, tau, keys[9]))
-        return jnp.concatenate(outs, axis=2), x_num
+            x_MNR = jnp.einsum("mrv,vn->mnr", r, x_num)
+            outs.append(mlp.numerical_mlps(x_MNR, s.num_max, p, mode, tau, keys[9]))
+        return jnp.concatenate(outs, axis=0), x_num
 
     def _mlp_params(self, name: str, n: int, n_vars: int, d_in: int) -> dict:
         s = self.spec
@@ -140,12 +147,11 @@ class TransformerProgram(nn.Module):
         chex.assert_rank(tokens_BT, 2)
         x_cat = jnp.stack(
             [
-                jax.nn.one_hot(tokens_BT, s.d_var),
-                jnp.broadcast_to(jax.nn.one_hot(jnp.arange(t), s.d_var), (b, t, s.d_var)),
-            ],
-            axis=2,
+                jax.nn.one_hot(tokens_BT.reshape(b * t), s.d_var),
+                jnp.tile(jax.nn.one_hot(jnp.arange(t), s.d_var), (b, 1)),
+            ]
         )
-        x_num = jnp.ones((b, t, 1), jnp.float32)
+        x_num = jnp.ones((1, b * t), jnp.float32)
         mask_BQK = attention_mask(tokens_BT, s.causal)
         bias_QK = jnp.asarray(attention.relative_position_bias(s.n_ctx))[:t, :t]
         for layer in range(s.n_layers):
@@ -153,12 +159,13 @@ class TransformerProgram(nn.Module):
             x_cat, x_num = ProgramLayer(s, layer, name=f"layer_{layer}")(
                 x_cat, x_num, mask_BQK, bias_QK, mode, tau, layer_rng
             )
-        chex.assert_shape(x_cat, (b, t, s.n_cat_out, s.d_var))
-        chex.assert_shape(x_num, (b, t, s.n_num_out))
+        chex.assert_shape(x_cat, (s.n_cat_out, b * t, s.d_var))
+        chex.assert_shape(x_num, (s.n_num_out, b * t))
         c = s.n_classes
         w_cat = self.param("classifier_cat", normal(c**-0.5), (s.n_cat_out, s.d_var, c))
         w_num = self.param("classifier_num", normal(c**-0.5), (s.n_num_out, c))
-        logits = jnp.einsum("btvd,vdc->btc", x_cat, w_cat) + jnp.einsum("btn,nc->btc", x_num, w_num)
+        logits = jnp.einsum("vnd,vdc->nc", x_cat, w_cat) + jnp.einsum("vn,vc->nc", x_num, w_num)
+        logits = logits.reshape(b, t, c)
         return jnp.where(jnp.asarray(class_mask(s)), -1e30, logits)
 
 
