@@ -18,14 +18,23 @@ def mlp_logits(x_MNI: jax.Array, w1_MIJ: jax.Array, b1_MJ: jax.Array, w2_MJD: ja
     return jax.nn.log_softmax(jnp.einsum("mnj,mjd->mnd", h_MNJ, w2_MJD) + b2_MD[:, None], axis=-1)
 
 
-def categorical_mlps(x_MNRD: jax.Array, params: dict, mode: str, tau, key) -> jax.Array:
+def categorical_mlps(x_MRND: jax.Array, params: dict, mode: str, tau, key) -> jax.Array:
     """MLPs over categorical inputs (one-hot values concatenated); returns (M, N, D)."""
-    m, n, r, d = x_MNRD.shape
-    logits = mlp_logits(x_MNRD.reshape(m, n, r * d), params["w1"], params["b1"], params["w2"], params["b2"])
-    return relax(logits, mode, tau, key, axis=-1)
+    m, r, n, d = x_MRND.shape
+    w1_MRDJ = params["w1"].reshape(m, r, d, -1)
+    pre_MNJ = jnp.einsum("mrnd,mrdj->mnj", x_MRND, w1_MRDJ) + params["b1"][:, None]
+    return relax(_head(pre_MNJ, params), mode, tau, key, axis=-1)
 
 
-def numerical_mlps(x_MNR: jax.Array, num_max: int, params: dict, mode: str, tau, key) -> jax.Array:
-    """MLPs over numerical inputs clipped to [0, num_max] (so that the snapped MLP is a finite table)."""
-    logits = mlp_logits(jnp.clip(x_MNR, 0.0, float(num_max)), params["w1"], params["b1"], params["w2"], params["b2"])
-    return relax(logits, mode, tau, key, axis=-1)
+def numerical_mlps(x_MRN: jax.Array, num_max: int, params: dict, mode: str, tau, key) -> jax.Array:
+    """MLPs over numerical inputs clipped to [0, num_max] (so that the snapped MLP is a finite table).
+
+    """
+    x_MRN = jnp.clip(x_MRN, 0.0, float(num_max))
+    pre_MNJ = jnp.einsum("mrn,mrj->mnj", x_MRN, params["w1"]) + params["b1"][:, None]
+    return relax(_head(pre_MNJ, params), mode, tau, key, axis=-1)
+
+
+def _head(pre_MNJ: jax.Array, params: dict) -> jax.Array:
+    h_MNJ = jax.nn.relu(pre_MNJ)
+    return jax.nn.log_softmax(jnp.einsum("mnj,mjd->mnd", h_MNJ, params["w2"]) + params["b2"][:, None], axis=-1)

@@ -71,15 +71,26 @@ def attention_mask(tokens_BT: jax.Array, causal: bool) -> jax.Array:
     return mask_BQK
 
 
-def read(weights_AV: jax.Array, x_VND: jax.Array) -> jax.Array:
-    """Relaxed variable reads: a weighted sum over the variable axis, never a dense read matrix."""
-    return jnp.einsum("av,vnd->and", weights_AV, x_VND)
+def read(weights_AV: jax.Array, blocks: list[jax.Array]) -> jax.Array:
+    """Relaxed variable reads: a weighted sum over the variable axis, never a dense read matrix.
+
+    Variables live in blocks (one per layer part, variable axis first) rather than one concatenated
+    array, so that no layer copies every earlier variable again.
+    """
+    out, start = None, 0
+    for x in blocks:
+        w = weights_AV[:, start : start + x.shape[0]]
+        part = jnp.tensordot(w, x, axes=1)
+        out = part if out is None else out + part
+        start += x.shape[0]
+    return out
 
 
 class ProgramLayer(nn.Module):
     """Heads read the layer's inputs; MLPs read those plus this layer's head outputs.
 
-    Variables are stored variable-major: categorical (V, N, D), numerical (V, N) with N = B * T.
+    Variables are stored as lists of variable-major blocks: categorical (V, N, D), numerical (V, N),
+    with N = B * T.
     """
 
     spec: ProgramSpec
@@ -91,7 +102,7 @@ class ProgramLayer(nn.Module):
         d, vc, vn = s.d_var, s.n_cat_in(self.layer), s.n_num_in(self.layer)
         b, t = mask_BQK.shape[:2]
         keys = list(jax.random.split(rng, 10)) if rng is not None else [None] * 10
-        new_cat, new_num = [x_cat], [x_num]
+        x_cat, x_num = list(x_cat), list(x_num)
 
         if s.n_heads_cat:
             hc = s.n_heads_cat
@@ -99,30 +110,33 @@ class ProgramLayer(nn.Module):
             qkv = read(r.reshape(3 * hc, vc), x_cat).reshape(3, hc, b, t, d)
             pred = relax(self.param("cat_pred", normal(d**-0.5), (hc, d, d)), mode, tau, keys[1])
             out = attention.categorical_heads(qkv[0], qkv[1], qkv[2], pred, mask_BQK, bias_QK, mode, tau, keys[2])
-            new_cat.append(out.reshape(hc, b * t, d))
+            head_cat = [out.reshape(hc, b * t, d)]
         if s.n_heads_num:
             hn = s.n_heads_num
             r = relax(self.param("num_read_qk", normal(vc**-0.5), (2, hn, vc)), mode, tau, keys[3])
             rv = relax(self.param("num_read_v", normal(vn**-0.5), (hn, vn)), mode, tau, keys[4])
             pred = relax(self.param("num_pred", normal(d**-0.5), (hn, d, d)), mode, tau, keys[5])
             qk = read(r.reshape(2 * hn, vc), x_cat).reshape(2, hn, b, t, d)
-            v = jnp.einsum("hv,vn->hn", rv, x_num).reshape(hn, b, t)
-            new_num.append(attention.numerical_heads(qk[0], qk[1], v, pred, mask_BQK).reshape(hn, b * t))
-        x_cat = jnp.concatenate(new_cat, axis=0)
-        x_num = jnp.concatenate(new_num, axis=0)
+            v = read(rv, x_num).reshape(hn, b, t)
+            x_num = x_num + [attention.numerical_heads(qk[0], qk[1], v, pred, mask_BQK).reshape(hn, b * t)]
+        if s.n_heads_cat:
+            x_cat = x_cat + head_cat
 
-        outs = [x_cat]
+        outs = []
+        n_cat, n_num = sum(x.shape[0] for x in x_cat), sum(x.shape[0] for x in x_num)
         if s.n_mlps_cat:
-            p = self._mlp_params("mlp_cat", s.n_mlps_cat, x_cat.shape[0], s.mlp_vars_in * d)
+            p = self._mlp_params("mlp_cat", s.n_mlps_cat, n_cat, s.mlp_vars_in * d)
             r = relax(p.pop("read"), mode, tau, keys[6])
-            x_MNRD = jnp.einsum("mrv,vnd->mnrd", r, x_cat)
-            outs.append(mlp.categorical_mlps(x_MNRD, p, mode, tau, keys[7]))
+            x_MRND = read(r.reshape(-1, n_cat), x_cat).reshape(s.n_mlps_cat, s.mlp_vars_in, b * t, d)
+            outs.append(mlp.categorical_mlps(x_MRND, p, mode, tau, keys[7]))
         if s.n_mlps_num:
-            p = self._mlp_params("mlp_num", s.n_mlps_num, x_num.shape[0], s.mlp_vars_in)
+            p = self._mlp_params("mlp_num", s.n_mlps_num, n_num, s.mlp_vars_in)
             r = relax(p.pop("read"), mode, tau, keys[8])
-            x_MNR = jnp.einsum("mrv,vn->mnr", r, x_num)
-            outs.append(mlp.numerical_mlps(x_MNR, s.num_max, p, mode, tau, keys[9]))
-        return jnp.concatenate(outs, axis=0), x_num
+            x_MRN = read(r.reshape(-1, n_num), x_num).reshape(s.n_mlps_num, s.mlp_vars_in, b * t)
+            outs.append(mlp.numerical_mlps(x_MRN, s.num_max, p, mode, tau, keys[9]))
+        if outs:
+            x_cat = x_cat + [jnp.concatenate(outs, axis=0)]
+        return x_cat, x_num
 
     def _mlp_params(self, name: str, n: int, n_vars: int, d_in: int) -> dict:
         s = self.spec
@@ -145,13 +159,15 @@ class TransformerProgram(nn.Module):
         s = self.spec
         b, t = tokens_BT.shape
         chex.assert_rank(tokens_BT, 2)
-        x_cat = jnp.stack(
-            [
-                jax.nn.one_hot(tokens_BT.reshape(b * t), s.d_var),
-                jnp.tile(jax.nn.one_hot(jnp.arange(t), s.d_var), (b, 1)),
-            ]
-        )
-        x_num = jnp.ones((1, b * t), jnp.float32)
+        x_cat = [
+            jnp.stack(
+                [
+                    jax.nn.one_hot(tokens_BT.reshape(b * t), s.d_var),
+                    jnp.tile(jax.nn.one_hot(jnp.arange(t), s.d_var), (b, 1)),
+                ]
+            )
+        ]
+        x_num = [jnp.ones((1, b * t), jnp.float32)]
         mask_BQK = attention_mask(tokens_BT, s.causal)
         bias_QK = jnp.asarray(attention.relative_position_bias(s.n_ctx))[:t, :t]
         for layer in range(s.n_layers):
@@ -159,13 +175,17 @@ class TransformerProgram(nn.Module):
             x_cat, x_num = ProgramLayer(s, layer, name=f"layer_{layer}")(
                 x_cat, x_num, mask_BQK, bias_QK, mode, tau, layer_rng
             )
-        chex.assert_shape(x_cat, (s.n_cat_out, b * t, s.d_var))
-        chex.assert_shape(x_num, (s.n_num_out, b * t))
+        chex.assert_equal(sum(x.shape[0] for x in x_cat), s.n_cat_out)
+        chex.assert_equal(sum(x.shape[0] for x in x_num), s.n_num_out)
         c = s.n_classes
         w_cat = self.param("classifier_cat", normal(c**-0.5), (s.n_cat_out, s.d_var, c))
         w_num = self.param("classifier_num", normal(c**-0.5), (s.n_num_out, c))
-        logits = jnp.einsum("vnd,vdc->nc", x_cat, w_cat) + jnp.einsum("vn,vc->nc", x_num, w_num)
-        logits = logits.reshape(b, t, c)
+        logits, start = read(w_num.T, x_num), 0  # (C, N)
+        for x in x_cat:
+            w = w_cat[start : start + x.shape[0]]
+            logits = logits + jnp.einsum("vnd,vdc->cn", x, w)
+            start += x.shape[0]
+        logits = logits.T.reshape(b, t, c)
         return jnp.where(jnp.asarray(class_mask(s)), -1e30, logits)
 
 
