@@ -15,4 +15,5 @@ def get_config():
     c.model.n_mlps_cat = 2
     c.model.n_mlps_num = 2
     c.data.max_len = 16  # BOS + 15 brackets
+    c.data.min_len = 16  # balanced starts of 8 pairs, cut to 15 brackets, as in the paper's script
     return c

@@ -133,6 +133,10 @@ def validate(c: ml_collections.ConfigDict) -> None:
         raise ConfigError(
             f"config.gumbel needs 0 < tau_end <= tau_start, got {c.gumbel.tau_start} -> {c.gumbel.tau_end}"
         )
+    try:
+        tasks.check_config(c)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
     if c.model.kind == "standard" and c.model.d_model % c.model.n_heads:
         raise ConfigError(
             f"config.model.d_model={c.model.d_model} must be divisible by config.model.n_heads={c.model.n_heads}"

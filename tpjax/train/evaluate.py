@@ -49,9 +49,13 @@ def chunks(array_NT: np.ndarray, size: int = CHUNK):
         yield part
 
 
-def evaluate_split(model, params_S, inputs_NT: np.ndarray, targets_NT: np.ndarray) -> dict[str, np.ndarray]:
+def chunk_size(*arrays: np.ndarray) -> int:
+    """One chunk size for all splits of a run, so that evaluation compiles once."""
+    return min(CHUNK, max(max(a.shape[0] for a in arrays), 1))
+
+
+def evaluate_split(model, params_S, inputs_NT: np.ndarray, targets_NT: np.ndarray, size: int = CHUNK) -> dict[str, np.ndarray]:
     """Per-seed loss (mean over scored tokens) and token accuracy of the snapped model on one split."""
-    size = min(CHUNK, max(inputs_NT.shape[0], 1))
     fn = _chunk_fn(model)
     total = None
     for x, y in zip(chunks(inputs_NT, size), chunks(targets_NT, size)):
@@ -62,9 +66,8 @@ def evaluate_split(model, params_S, inputs_NT: np.ndarray, targets_NT: np.ndarra
     return {"loss": total[:, 0] / count, "acc": total[:, 1] / count}
 
 
-def predict_split(model, params_S, inputs_NT: np.ndarray) -> np.ndarray:
+def predict_split(model, params_S, inputs_NT: np.ndarray, size: int = CHUNK) -> np.ndarray:
     """Snapped predictions (S, N, T) for every seed."""
-    size = min(CHUNK, max(inputs_NT.shape[0], 1))
     fn = _predict_fn(model)
     parts = [np.asarray(fn(params_S, jnp.asarray(x))) for x in chunks(inputs_NT, size)]
     return np.concatenate(parts, axis=1)[:, : inputs_NT.shape[0]]

@@ -1,0 +1,179 @@
+"""Behaviour of the Transformer Program: masks, padding, relaxation modes, snapped == integer model."""
+
+import itertools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from tpjax.model import attention, discrete
+from tpjax.model.transformer_program import ProgramSpec, TransformerProgram
+
+
+def make_spec(**kw) -> ProgramSpec:
+    base = dict(
+        vocab_size=7, n_classes=5, n_ctx=8, d_var=8, n_layers=2, n_heads_cat=2, n_heads_num=2,
+        n_mlps_cat=1, n_mlps_num=1, d_mlp=16, mlp_vars_in=2, num_max=8, causal=False,
+    )
+    base.update(kw)
+    return ProgramSpec(**base)
+
+
+def random_tokens(rng: np.random.Generator, n: int, spec: ProgramSpec, min_len: int = 1) -> np.ndarray:
+    """BOS (id 1) then a random body of random length, then padding."""
+    x = np.zeros((n, spec.n_ctx), np.int32)
+    lengths = rng.integers(min_len, spec.n_ctx + 1, n)
+    for i, length in enumerate(lengths):
+        x[i, 0] = 1
+        x[i, 1:length] = rng.integers(2, spec.vocab_size, length - 1)
+    return x
+
+
+def init(spec: ProgramSpec, seed: int = 0):
+    model = TransformerProgram(spec)
+    params = model.init(jax.random.key(seed), jnp.ones((1, spec.n_ctx), jnp.int32))["params"]
+    return model, params
+
+
+def snapped(spec, params, tokens):
+    dp = discrete.discretize(params, spec)
+    return np.asarray(discrete.run_discrete(dp, jnp.asarray(tokens), spec))
+
+
+SPECS = [
+    make_spec(),
+    make_spec(causal=True),
+    make_spec(n_layers=3, n_heads_num=0, n_mlps_num=0),
+    make_spec(n_layers=1, n_heads_cat=0, n_mlps_cat=0, mlp_vars_in=1),
+    make_spec(n_layers=2, n_heads_cat=1, n_heads_num=0, n_mlps_cat=0, n_mlps_num=0, causal=True, n_ctx=10, d_var=10),
+    make_spec(d_var=12, n_ctx=6, vocab_size=12, mlp_vars_in=3, num_max=6),
+]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"L{s.n_layers}c{s.n_heads_cat}n{s.n_heads_num}causal{s.causal}")
+def test_argmax_mode_equals_integer_snapped_model(spec):
+    rng = np.random.default_rng(0)
+    for seed in range(4):
+        model, params = init(spec, seed)
+        tokens = random_tokens(rng, 256, spec)
+        logits = model.apply({"params": params}, tokens, mode="argmax")
+        valid = tokens != 0
+        np.testing.assert_array_equal(np.argmax(logits, -1)[valid], snapped(spec, params, tokens)[valid])
+
+
+@pytest.mark.parametrize("mode", ["softmax", "argmax"])
+def test_causal_model_never_reads_the_future(mode):
+    spec = make_spec(causal=True, n_layers=3)
+    model, params = init(spec)
+    rng = np.random.default_rng(1)
+    tokens = random_tokens(rng, 64, spec, min_len=spec.n_ctx)
+    for cut in range(1, spec.n_ctx):
+        changed = tokens.copy()
+        changed[:, cut:] = rng.integers(2, spec.vocab_size, changed[:, cut:].shape)
+        a = model.apply({"params": params}, tokens, mode=mode, tau=0.5)
+        b = model.apply({"params": params}, changed, mode=mode, tau=0.5)
+        np.testing.assert_allclose(a[:, :cut], b[:, :cut], rtol=1e-5, atol=1e-5)
+        np.testing.assert_array_equal(snapped(spec, params, tokens)[:, :cut], snapped(spec, params, changed)[:, :cut])
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_padding_never_changes_an_output(causal):
+    """A sequence gives the same outputs alone, trimmed to its length, and padded in a batch."""
+    spec = make_spec(causal=causal, n_layers=3)
+    model, params = init(spec)
+    tokens = random_tokens(np.random.default_rng(2), 32, spec)
+    full_soft = model.apply({"params": params}, tokens, mode="softmax", tau=0.7)
+    full_snap = snapped(spec, params, tokens)
+    for i in range(tokens.shape[0]):
+        n = int((tokens[i] != 0).sum())
+        trimmed = tokens[i : i + 1, :n]
+        soft = model.apply({"params": params}, trimmed, mode="softmax", tau=0.7)
+        np.testing.assert_allclose(soft[0], full_soft[i, :n], rtol=1e-4, atol=1e-4)
+        np.testing.assert_array_equal(snapped(spec, params, trimmed)[0], full_snap[i, :n])
+
+
+def test_softmax_mode_approaches_argmax_at_low_temperature():
+    spec = make_spec(n_layers=2)
+    model, params = init(spec, seed=3)
+    tokens = random_tokens(np.random.default_rng(3), 256, spec)
+    valid = tokens != 0
+    hard = np.argmax(model.apply({"params": params}, tokens, mode="argmax"), -1)
+    soft = np.argmax(model.apply({"params": params}, tokens, mode="softmax", tau=1e-4), -1)
+    assert np.mean(hard[valid] == soft[valid]) > 0.99
+    warm = np.argmax(model.apply({"params": params}, tokens, mode="softmax", tau=3.0), -1)
+    assert np.mean(hard[valid] == warm[valid]) < np.mean(hard[valid] == soft[valid])
+
+
+def test_gumbel_mode_is_random_and_keyed():
+    spec = make_spec()
+    model, params = init(spec)
+    tokens = random_tokens(np.random.default_rng(4), 16, spec)
+    a = model.apply({"params": params}, tokens, mode="gumbel", tau=1.0, rng=jax.random.key(0))
+    b = model.apply({"params": params}, tokens, mode="gumbel", tau=1.0, rng=jax.random.key(0))
+    c = model.apply({"params": params}, tokens, mode="gumbel", tau=1.0, rng=jax.random.key(1))
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+    with pytest.raises(ValueError, match="needs a PRNG key"):
+        model.apply({"params": params}, tokens, mode="gumbel", tau=1.0)
+
+
+def test_unknown_mode_is_rejected():
+    spec = make_spec()
+    model, params = init(spec)
+    with pytest.raises(ValueError, match="unknown relaxation mode"):
+        model.apply({"params": params}, random_tokens(np.random.default_rng(0), 2, spec), mode="hard")
+
+
+def test_padding_class_is_never_predicted():
+    spec = make_spec()
+    model, params = init(spec)
+    params = jax.tree_util.tree_map(lambda x: x, params)
+    params["classifier_cat"] = params["classifier_cat"].at[..., 0].set(100.0)
+    tokens = random_tokens(np.random.default_rng(5), 64, spec)
+    assert (snapped(spec, params, tokens) != 0).all()
+    assert (np.argmax(model.apply({"params": params}, tokens, mode="argmax"), -1) != 0).all()
+
+
+@pytest.mark.parametrize("n_ctx", [3, 8, 17, 52])
+def test_bias_and_priority_pick_the_same_key(n_ctx):
+    """For every query and every set of matching keys, the float bias and the integer order agree."""
+    bias = attention.relative_position_bias(n_ctx)
+    prio = attention.selection_priority(n_ctx)
+    rng = np.random.default_rng(n_ctx)
+    for q in range(n_ctx):
+        for _ in range(200):
+            match = rng.random(n_ctx) < rng.random()
+            if not match.any():
+                continue
+            by_bias = np.argmax(np.where(match, bias[q], -np.inf))
+            by_prio = np.argmax(np.where(match, prio[q], np.iinfo(np.int32).min))
+            assert by_bias == by_prio
+
+
+def test_select_closest_rule():
+    """Nearest match, the earlier one on equal distance, self only when it is the only match."""
+    prio = attention.selection_priority(7)
+    pick = lambda q, keys: max(keys, key=lambda k: prio[q, k])  # noqa: E731
+    assert pick(3, [1, 5]) == 1  # equal distance: earlier
+    assert pick(3, [3, 4]) == 4  # self loses to any other match
+    assert pick(3, [3]) == 3
+    assert pick(3, [0, 6]) == 0
+    assert pick(3, [0, 5]) == 5  # nearer wins over earlier
+    for q, k1, k2 in itertools.product(range(7), repeat=3):
+        if k1 != k2 and q not in (k1, k2) and abs(q - k1) < abs(q - k2):
+            assert pick(q, [k1, k2]) == k1
+
+
+def test_bos_default_when_nothing_matches():
+    """A categorical head whose predicate matches no key copies position 0 (BOS)."""
+    spec = make_spec(n_layers=1, n_heads_cat=1, n_heads_num=0, n_mlps_cat=0, n_mlps_num=0)
+    _, params = init(spec)
+    dp = discrete.discretize(params, spec)
+    dp["layers"][0]["cat_read"] = jnp.array([[1], [0], [0]], jnp.int32)  # query positions, key tokens, value tokens
+    dp["layers"][0]["cat_pred"] = jnp.full((1, spec.d_var), spec.d_var - 1, jnp.int32)  # asks for an absent token
+    tokens = random_tokens(np.random.default_rng(6), 8, spec)
+    x_cat, _ = discrete.run_layers(dp, jnp.asarray(tokens), spec)
+    head = np.asarray(x_cat[:, :, 2])
+    valid = tokens != 0
+    assert (head[valid] == 1).all()  # the BOS token id

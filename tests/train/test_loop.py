@@ -1,0 +1,44 @@
+"""End to end: train_and_evaluate on the tiny config writes the files of DESIGN section 5."""
+
+import json
+import os
+
+import pytest
+
+from tpjax.config import tiny_config
+from tpjax.train import train_and_evaluate
+
+
+@pytest.mark.parametrize("kind", ["program", "standard"])
+def test_train_and_evaluate_writes_the_contract_files(tmp_path, kind):
+    c = tiny_config("reverse")
+    c.model.kind = kind
+    workdir = str(tmp_path / "run")
+    results = train_and_evaluate(c, workdir)
+    for name in ("config.json", "metrics.jsonl", "results.json"):
+        assert os.path.exists(os.path.join(workdir, name))
+    on_disk = json.load(open(os.path.join(workdir, "results.json")))
+    assert on_disk["seeds"] == [0, 1] == results["seeds"]
+    for split in ("train", "val", "test"):
+        accs = on_disk[f"{split}_acc"]
+        assert len(accs) == 2 and all(0.0 <= a <= 1.0 for a in accs)
+    assert on_disk["best_seed"] in on_disk["seeds"]
+    assert on_disk["best_seed"] == on_disk["seeds"][max(range(2), key=lambda i: on_disk["val_acc"][i])]
+    assert len(on_disk["program_agreement"]) == 2
+    assert on_disk["wall_seconds"] > 0
+    rows = [json.loads(line) for line in open(os.path.join(workdir, "metrics.jsonl"))]
+    assert len(rows) == c.n_epochs * 3 * 2  # every epoch x split x seed
+    assert set(rows[0]) == {"epoch", "seed", "split", "loss", "acc"}
+    config = json.load(open(os.path.join(workdir, "config.json")))
+    assert config["task"] == "reverse" and config["model"]["kind"] == kind
+
+
+def test_a_lone_seed_matches_the_same_seed_in_a_group(tmp_path):
+    c = tiny_config("sort")
+    c.seed, c.n_seeds = 1, 1
+    alone = train_and_evaluate(c, str(tmp_path / "alone"))
+    c.seed, c.n_seeds = 0, 3
+    group = train_and_evaluate(c, str(tmp_path / "group"))
+    assert alone["seeds"] == [1]
+    for key in ("train_acc", "val_acc", "test_acc", "train_loss", "test_loss"):
+        assert alone[key][0] == group[key][1]

@@ -1,0 +1,66 @@
+"""The training step over stacked seeds: independence of seeds, batching, the temperature schedule."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from tpjax import tasks
+from tpjax.config import tiny_config
+from tpjax.model.build import build_model
+from tpjax.train import step
+
+
+def train_seeds(seeds, n_epochs=2):
+    c = tiny_config("sort")
+    dataset = tasks.make_dataset(c)
+    model = build_model(c, dataset)
+    train = dataset.splits["train"]
+    total = n_epochs * -(-train.inputs.shape[0] // c.batch_size)
+    tx = optax.adam(c.lr)
+    schedule = lambda s: step.tau_at(s, total, 3.0, 0.01)  # noqa: E731
+    states = step.init_states(seeds, model, tx, jnp.asarray(train.inputs[:2]))
+    epoch_fn = step.make_epoch_fn(model.apply, tx, schedule, c.batch_size)
+    losses = []
+    for epoch in range(n_epochs):
+        states, loss = epoch_fn(states, jnp.asarray(train.inputs), jnp.asarray(train.targets), jnp.int32(epoch))
+        losses.append(np.asarray(loss))
+    return states, np.stack(losses, 1)
+
+
+def test_seed_result_does_not_depend_on_the_other_seeds():
+    """Bitwise: seed 3 trained beside one other seed or beside two others ends with the same parameters."""
+    pair, loss_pair = train_seeds([3, 1])
+    triple, loss_triple = train_seeds([1, 3, 7])
+    np.testing.assert_array_equal(loss_triple[1], loss_pair[0])
+    for a, b in zip(jax.tree_util.tree_leaves(pair.params), jax.tree_util.tree_leaves(triple.params)):
+        np.testing.assert_array_equal(np.asarray(b)[1], np.asarray(a)[0])
+    assert not np.allclose(loss_triple[0], loss_triple[1])  # different seeds do differ
+
+
+def test_training_lowers_the_loss():
+    _, losses = train_seeds([0], n_epochs=4)
+    assert losses[0, -1] < losses[0, 0]
+
+
+def test_epoch_batches_cover_every_example_once():
+    idx, weights = step.epoch_batches(jax.random.key(0), jnp.int32(5), 103, 16)
+    assert idx.shape == (7, 16)
+    real = np.asarray(idx)[np.asarray(weights) > 0]
+    assert sorted(real.tolist()) == list(range(103))
+    other, _ = step.epoch_batches(jax.random.key(0), jnp.int32(6), 103, 16)
+    assert not np.array_equal(np.asarray(idx), np.asarray(other))
+
+
+def test_temperature_is_geometric_per_step():
+    taus = np.asarray([step.tau_at(jnp.int32(s), 11, 3.0, 0.01) for s in range(11)])
+    np.testing.assert_allclose(taus[[0, -1]], [3.0, 0.01], rtol=1e-5)
+    np.testing.assert_allclose(taus[1:] / taus[:-1], (0.01 / 3.0) ** 0.1, rtol=1e-4)
+
+
+def test_sequence_loss_ignores_padding_and_zero_weight_rows():
+    logits = jnp.zeros((2, 3, 4)).at[0, 1, 2].set(5.0)
+    targets = jnp.array([[0, 2, 0], [1, 1, 1]])
+    only_first = step.sequence_loss(logits, targets, jnp.array([1.0, 0.0]))
+    expected = -jax.nn.log_softmax(logits[0, 1])[2]
+    np.testing.assert_allclose(only_first, expected, rtol=1e-6)
