@@ -84,6 +84,7 @@ def discretize(params: dict, spec: ProgramSpec) -> dict:
         "layers": layers,
         "classifier_cat": jnp.round(w_cat * scale).astype(jnp.int32),  # (V, D, C)
         "classifier_num": jnp.round(w_num * scale).astype(jnp.int32),  # (N, C)
+        "logit_scale": scale,  # fixed-point logits / logit_scale ~ the float classifier's logits
     }
 
 
@@ -157,5 +158,13 @@ def classifier_logits(dp: dict, x_cat: jax.Array, x_num: jax.Array, spec: Progra
 
 def run_discrete(dp: dict, tokens_BT: jax.Array, spec: ProgramSpec) -> jax.Array:
     """Predicted class ids (B, T) of the snapped model."""
+    return run_discrete_with_logits(dp, tokens_BT, spec)[0]
+
+
+def run_discrete_with_logits(dp: dict, tokens_BT: jax.Array, spec: ProgramSpec) -> tuple[jax.Array, jax.Array]:
+    """Predicted class ids (B, T) and float logits (B, T, C) of the snapped model, for its loss."""
     x_cat, x_num = run_layers(dp, tokens_BT, spec)
-    return jnp.argmax(classifier_logits(dp, x_cat, x_num, spec), axis=-1).astype(jnp.int32)
+    logits = classifier_logits(dp, x_cat, x_num, spec)
+    preds = jnp.argmax(logits, axis=-1).astype(jnp.int32)
+    floats = jnp.where(jnp.asarray(class_mask(spec)), -1e30, logits.astype(jnp.float32) / dp["logit_scale"])
+    return preds, floats

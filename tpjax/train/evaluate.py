@@ -1,7 +1,9 @@
-"""Snapped evaluation of all seeds at once: token accuracy from the integer model, loss from argmax logits.
+"""Snapped evaluation of all seeds at once: token accuracy and loss of the snapped model.
 
-Splits are evaluated in fixed-size chunks (padding rows are all `<pad>`, hence never scored), so memory
-stays flat however long the context and the jitted function compiles once per split shape.
+A Transformer Program is snapped once per evaluation into its integer form (`model.discrete`) and run
+with integer gathers; the standard baseline uses the argmax of its logits. Splits are evaluated in
+fixed-size chunks (padding rows are all `<pad>`, hence never scored), so memory stays flat however
+long the context, and the jitted functions compile once per run.
 """
 
 from __future__ import annotations
@@ -19,25 +21,46 @@ from tpjax.train.step import token_nll
 CHUNK = 2048
 
 
-def snapped_predictions(model, params, tokens_BT: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """One seed: (predicted class ids, argmax-mode logits) of the snapped model."""
-    logits = model.apply({"params": params}, tokens_BT, mode="argmax")
+def snap(model, params):
+    """One seed's parameters in the form evaluation runs: integer tables for a Transformer Program."""
     if isinstance(model, TransformerProgram):
-        dp = discrete.discretize(params, model.spec)
-        return discrete.run_discrete(dp, tokens_BT, model.spec), logits
+        return discrete.discretize(params, model.spec)
+    return params
+
+
+def snapped_outputs(model, snapped, tokens_BT: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """One seed: predicted class ids (B, T) and the logits (B, T, C) they are the argmax of."""
+    if isinstance(model, TransformerProgram):
+        return discrete.run_discrete_with_logits(snapped, tokens_BT, model.spec)
+    logits = model.apply({"params": snapped}, tokens_BT, mode="argmax")
     return jnp.argmax(logits, -1).astype(jnp.int32), logits
 
 
-def _chunk_sums(model, params, tokens_BT, targets_BT):
-    preds, logits = snapped_predictions(model, params, tokens_BT)
+def _chunk_sums(model, snapped, tokens_BT, targets_BT):
+    preds, logits = snapped_outputs(model, snapped, tokens_BT)
     nll, scored = token_nll(logits, targets_BT)
     correct = (preds == targets_BT) & scored
     return jnp.stack([jnp.sum(nll), jnp.sum(correct), jnp.sum(scored)]).astype(jnp.float32)
 
 
 @functools.lru_cache(maxsize=8)
+def _snap_fn(model):
+    return jax.jit(jax.vmap(functools.partial(snap, model)))
+
+
+@functools.lru_cache(maxsize=8)
 def _chunk_fn(model):
     return jax.jit(jax.vmap(functools.partial(_chunk_sums, model), in_axes=(0, None, None)))
+
+
+@functools.lru_cache(maxsize=8)
+def _predict_fn(model):
+    return jax.jit(jax.vmap(lambda s, x: snapped_outputs(model, s, x)[0], in_axes=(0, None)))
+
+
+def chunk_size(*arrays: np.ndarray) -> int:
+    """One chunk size for all splits of a run, so that evaluation compiles once."""
+    return min(CHUNK, max(max(a.shape[0] for a in arrays), 1))
 
 
 def chunks(array_NT: np.ndarray, size: int = CHUNK):
@@ -49,30 +72,25 @@ def chunks(array_NT: np.ndarray, size: int = CHUNK):
         yield part
 
 
-def chunk_size(*arrays: np.ndarray) -> int:
-    """One chunk size for all splits of a run, so that evaluation compiles once."""
-    return min(CHUNK, max(max(a.shape[0] for a in arrays), 1))
+def snap_seeds(model, params_S):
+    """All seeds' parameters snapped at once (seed axis first)."""
+    return _snap_fn(model)(params_S)
 
 
-def evaluate_split(model, params_S, inputs_NT: np.ndarray, targets_NT: np.ndarray, size: int = CHUNK) -> dict[str, np.ndarray]:
+def evaluate_split(model, snapped_S, inputs_NT: np.ndarray, targets_NT: np.ndarray, size: int = CHUNK) -> dict[str, np.ndarray]:
     """Per-seed loss (mean over scored tokens) and token accuracy of the snapped model on one split."""
     fn = _chunk_fn(model)
     total = None
     for x, y in zip(chunks(inputs_NT, size), chunks(targets_NT, size)):
-        sums = fn(params_S, jnp.asarray(x), jnp.asarray(y))
+        sums = fn(snapped_S, jnp.asarray(x), jnp.asarray(y))
         total = sums if total is None else total + sums
     total = np.asarray(jax.device_get(total), np.float64)
     count = np.maximum(total[:, 2], 1.0)
     return {"loss": total[:, 0] / count, "acc": total[:, 1] / count}
 
 
-def predict_split(model, params_S, inputs_NT: np.ndarray, size: int = CHUNK) -> np.ndarray:
+def predict_split(model, snapped_S, inputs_NT: np.ndarray, size: int = CHUNK) -> np.ndarray:
     """Snapped predictions (S, N, T) for every seed."""
     fn = _predict_fn(model)
-    parts = [np.asarray(fn(params_S, jnp.asarray(x))) for x in chunks(inputs_NT, size)]
+    parts = [np.asarray(fn(snapped_S, jnp.asarray(x))) for x in chunks(inputs_NT, size)]
     return np.concatenate(parts, axis=1)[:, : inputs_NT.shape[0]]
-
-
-@functools.lru_cache(maxsize=8)
-def _predict_fn(model):
-    return jax.jit(jax.vmap(lambda p, x: snapped_predictions(model, p, x)[0], in_axes=(0, None)))

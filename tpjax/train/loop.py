@@ -72,11 +72,12 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
             raise FloatingPointError(f"training loss is not finite at epoch {epoch + 1}: {losses.tolist()}")
         postfix = {"loss": f"{losses.mean():.4f}", "tau": f"{float(schedule(states.step[0])):.3f}"}
         if epoch + 1 in evals:
+            snapped = evaluate.snap_seeds(model, states.params)
             last = {
                 split: {
                     name: values[: len(seeds)]
                     for name, values in evaluate.evaluate_split(
-                        model, states.params, dataset.splits[split].inputs, dataset.splits[split].targets, chunk
+                        model, snapped, dataset.splits[split].inputs, dataset.splits[split].targets, chunk
                     ).items()
                 }
                 for split in SPLITS
