@@ -1,0 +1,1 @@
+"""Experiments of the reproduction study: sweeps, length generalisation, reports."""
