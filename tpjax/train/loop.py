@@ -63,6 +63,7 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
     evals = eval_epochs(c)
     chunk = evaluate.chunk_size(*(dataset.splits[split].inputs for split in SPLITS))
     last: dict[str, dict[str, np.ndarray]] = {}
+    postfix: dict[str, str] = {}
 
     bar = tqdm(range(c.n_epochs), desc=f"{c.task} x{len(seeds)}", unit="epoch", dynamic_ncols=True)
     for epoch in bar:
@@ -70,7 +71,8 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
         losses = np.asarray(jax.device_get(losses))[: len(seeds)]
         if not np.all(np.isfinite(losses)):
             raise FloatingPointError(f"training loss is not finite at epoch {epoch + 1}: {losses.tolist()}")
-        postfix = {"loss": f"{losses.mean():.4f}", "tau": f"{float(schedule(states.step[0])):.3f}"}
+        postfix["loss"] = f"{losses.mean():.4f}"
+        postfix["tau"] = f"{float(schedule(states.step[0])):.3f}"
         if epoch + 1 in evals:
             snapped = evaluate.snap_seeds(model, states.params)
             last = {
@@ -83,7 +85,7 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
                 for split in SPLITS
             }
             run.append_metrics(epoch + 1, seeds, last)
-            postfix["val_acc"] = f"{last['val']['acc'].max():.4f}"
+            postfix["best_val_acc"] = f"{last['val']['acc'].max():.4f}"
         bar.set_postfix(postfix)
     bar.close()
 
