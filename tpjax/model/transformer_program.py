@@ -71,19 +71,42 @@ def attention_mask(tokens_BT: jax.Array, causal: bool) -> jax.Array:
     return mask_BQK
 
 
+def stack_blocks(blocks: list[jax.Array]) -> jax.Array:
+    """All variables of a list of variable-major blocks as one array (V, ...)."""
+    return blocks[0] if len(blocks) == 1 else jnp.concatenate(blocks, axis=0)
+
+
+@jax.custom_vjp
+def weighted_sum(w_AV: jax.Array, x_VE: jax.Array) -> jax.Array:
+    """out[a, e] = sum_v w[a, v] x[v, e]: a product with a tiny contraction and very long rows.
+
+    The gradient is written out because autodiff's form lets XLA:CPU compute the input gradient
+    row-major over E (E, V) and then transpose it, which costs ten times the products themselves.
+    """
+    return jnp.einsum("av,ve->ae", w_AV, x_VE)
+
+
+def _weighted_sum_fwd(w_AV, x_VE):
+    return weighted_sum(w_AV, x_VE), (w_AV, x_VE)
+
+
+def _weighted_sum_bwd(res, g_AE):
+    w_AV, x_VE = res
+    return jnp.einsum("ae,ve->av", g_AE, x_VE), jnp.einsum("av,ae->ve", w_AV, g_AE)
+
+
+weighted_sum.defvjp(_weighted_sum_fwd, _weighted_sum_bwd)
+
+
 def read(weights_AV: jax.Array, blocks: list[jax.Array]) -> jax.Array:
     """Relaxed variable reads: a weighted sum over the variable axis, never a dense read matrix.
 
-    Variables live in blocks (one per layer part, variable axis first) rather than one concatenated
-    array, so that no layer copies every earlier variable again.
+    Variables live in blocks (one per layer part, variable axis first); they are joined once and read
+    with one product. One product per block would write a full-size partial result per block, which
+    costs more than the copy.
     """
-    out, start = None, 0
-    for x in blocks:
-        w = weights_AV[:, start : start + x.shape[0]]
-        part = jnp.tensordot(w, x, axes=1)
-        out = part if out is None else out + part
-        start += x.shape[0]
-    return out
+    x = stack_blocks(blocks)
+    return weighted_sum(weights_AV, x.reshape(x.shape[0], -1)).reshape(weights_AV.shape[:1] + x.shape[1:])
 
 
 class ProgramLayer(nn.Module):
@@ -104,36 +127,58 @@ class ProgramLayer(nn.Module):
         keys = list(jax.random.split(rng, 10)) if rng is not None else [None] * 10
         x_cat, x_num = list(x_cat), list(x_num)
 
-        if s.n_heads_cat:
-            hc = s.n_heads_cat
-            r = relax(self.param("cat_read", normal(vc**-0.5), (3, hc, vc)), mode, tau, keys[0])
-            qkv = read(r.reshape(3 * hc, vc), x_cat).reshape(3, hc, b, t, d)
-            pred = relax(self.param("cat_pred", normal(d**-0.5), (hc, d, d)), mode, tau, keys[1])
+        hc, hn, mc, mn, r_in = s.n_heads_cat, s.n_heads_num, s.n_mlps_cat, s.n_mlps_num, s.mlp_vars_in
+        n_num = vn + hn
+        # Parameters are declared in the historical order, which fixes their initial values.
+        if hc:
+            cat_read = self.param("cat_read", normal(vc**-0.5), (3, hc, vc))
+            cat_pred = self.param("cat_pred", normal(d**-0.5), (hc, d, d))
+        if hn:
+            num_read_qk = self.param("num_read_qk", normal(vc**-0.5), (2, hn, vc))
+            num_read_v = self.param("num_read_v", normal(vn**-0.5), (hn, vn))
+            num_pred = self.param("num_pred", normal(d**-0.5), (hn, d, d))
+        if mc:
+            p_mc = self._mlp_params("mlp_cat", mc, vc + hc, r_in * d)
+        if mn:
+            p_mn = self._mlp_params("mlp_num", mn, n_num, r_in)
+
+        # Every read of the layer's input variables (categorical heads' q, k, v; numerical heads' q, k; the
+        # categorical MLPs' part over the inputs) comes from one product over the joined inputs.
+        weights, sizes = [], []
+        if hc:
+            weights.append(relax(cat_read, mode, tau, keys[0]).reshape(3 * hc, vc))
+        if hn:
+            weights.append(relax(num_read_qk, mode, tau, keys[3]).reshape(2 * hn, vc))
+        if mc:
+            r_mc = relax(p_mc.pop("read"), mode, tau, keys[6]).reshape(mc * r_in, vc + hc)
+            weights.append(r_mc[:, :vc])
+        if weights:
+            reads = read(jnp.concatenate(weights, axis=0), x_cat)
+            cat_qkv, num_qk, mlp_in = jnp.split(reads, np.cumsum([3 * hc, 2 * hn]))
+
+        if hc:
+            qkv = cat_qkv.reshape(3, hc, b, t, d)
+            pred = relax(cat_pred, mode, tau, keys[1])
             out = attention.categorical_heads(qkv[0], qkv[1], qkv[2], pred, mask_BQK, bias_QK, mode, tau, keys[2])
-            head_cat = [out.reshape(hc, b * t, d)]
-        if s.n_heads_num:
-            hn = s.n_heads_num
-            r = relax(self.param("num_read_qk", normal(vc**-0.5), (2, hn, vc)), mode, tau, keys[3])
-            rv = relax(self.param("num_read_v", normal(vn**-0.5), (hn, vn)), mode, tau, keys[4])
-            pred = relax(self.param("num_pred", normal(d**-0.5), (hn, d, d)), mode, tau, keys[5])
-            qk = read(r.reshape(2 * hn, vc), x_cat).reshape(2, hn, b, t, d)
-            v = read(rv, x_num).reshape(hn, b, t)
+            head_cat = out.reshape(hc, b * t, d)
+        if hn:
+            qk = num_qk.reshape(2, hn, b, t, d)
+            v = read(relax(num_read_v, mode, tau, keys[4]), x_num).reshape(hn, b, t)
+            pred = relax(num_pred, mode, tau, keys[5])
             x_num = x_num + [attention.numerical_heads(qk[0], qk[1], v, pred, mask_BQK).reshape(hn, b * t)]
-        if s.n_heads_cat:
-            x_cat = x_cat + head_cat
+        if hc:
+            x_cat = x_cat + [head_cat]
 
         outs = []
-        n_cat, n_num = sum(x.shape[0] for x in x_cat), sum(x.shape[0] for x in x_num)
-        if s.n_mlps_cat:
-            p = self._mlp_params("mlp_cat", s.n_mlps_cat, n_cat, s.mlp_vars_in * d)
-            r = relax(p.pop("read"), mode, tau, keys[6])
-            x_MRND = read(r.reshape(-1, n_cat), x_cat).reshape(s.n_mlps_cat, s.mlp_vars_in, b * t, d)
-            outs.append(mlp.categorical_mlps(x_MRND, p, mode, tau, keys[7]))
-        if s.n_mlps_num:
-            p = self._mlp_params("mlp_num", s.n_mlps_num, n_num, s.mlp_vars_in)
-            r = relax(p.pop("read"), mode, tau, keys[8])
-            x_MRN = read(r.reshape(-1, n_num), x_num).reshape(s.n_mlps_num, s.mlp_vars_in, b * t)
-            outs.append(mlp.numerical_mlps(x_MRN, s.num_max, p, mode, tau, keys[9]))
+        if mc:
+            if hc:
+                mlp_in = mlp_in + read(r_mc[:, vc:], [head_cat])
+            x_MRND = mlp_in.reshape(mc, r_in, b * t, d)
+            outs.append(mlp.categorical_mlps(x_MRND, p_mc, mode, tau, keys[7]))
+        if mn:
+            r = relax(p_mn.pop("read"), mode, tau, keys[8]).reshape(mn * r_in, n_num)
+            x_MRN = read(r, x_num).reshape(mn, r_in, b * t)
+            outs.append(mlp.numerical_mlps(x_MRN, s.num_max, p_mn, mode, tau, keys[9]))
         if outs:
             x_cat = x_cat + [jnp.concatenate(outs, axis=0)]
         return x_cat, x_num
