@@ -92,22 +92,22 @@ def tiny_config(task: str = "sort") -> ml_collections.ConfigDict:
     return c
 
 
-def _positive(c: ml_collections.ConfigDict, *names: str) -> None:
+def _integers_at_least(c: ml_collections.ConfigDict, minimum: int, *names: str) -> None:
+    what = "a positive" if minimum == 1 else "a non-negative"
     for name in names:
         value = c
         for part in name.split("."):
             value = value[part]
-        if not isinstance(value, int) or value <= 0:
-            raise ConfigError(f"config.{name} must be a positive integer, got {value!r}")
+        if not isinstance(value, int) or value < minimum:
+            raise ConfigError(f"config.{name} must be {what} integer, got {value!r}")
+
+
+def _positive(c: ml_collections.ConfigDict, *names: str) -> None:
+    _integers_at_least(c, 1, *names)
 
 
 def _non_negative(c: ml_collections.ConfigDict, *names: str) -> None:
-    for name in names:
-        value = c
-        for part in name.split("."):
-            value = value[part]
-        if not isinstance(value, int) or value < 0:
-            raise ConfigError(f"config.{name} must be a non-negative integer, got {value!r}")
+    _integers_at_least(c, 0, *names)
 
 
 def validate(c: ml_collections.ConfigDict) -> None:

@@ -12,7 +12,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from tpjax.model.transformer_program import attention_mask
+from tpjax.model.transformer_program import attention_mask, class_mask
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,5 +59,4 @@ class StandardTransformer(nn.Module):
         for _ in range(s.n_layers):
             x = Block(s)(x, mask_BQK)
         logits = nn.Dense(s.n_classes)(nn.LayerNorm()(x))
-        masked = jnp.zeros(s.n_classes, bool).at[jnp.asarray(s.masked_classes)].set(True)
-        return jnp.where(masked, -1e30, logits)
+        return jnp.where(jnp.asarray(class_mask(s)), -1e30, logits)

@@ -234,8 +234,8 @@ class TransformerProgram(nn.Module):
         return jnp.where(jnp.asarray(class_mask(s)), -1e30, logits)
 
 
-def class_mask(spec: ProgramSpec) -> np.ndarray:
-    """True for the classes the classifier may never predict (padding)."""
+def class_mask(spec) -> np.ndarray:
+    """True for the classes a classifier may never predict (padding), for either model's spec."""
     m = np.zeros(spec.n_classes, bool)
     m[list(spec.masked_classes)] = True
     return m

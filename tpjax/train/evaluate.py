@@ -53,11 +53,6 @@ def _chunk_fn(model):
     return jax.jit(jax.vmap(functools.partial(_chunk_sums, model), in_axes=(0, None, None)))
 
 
-@functools.lru_cache(maxsize=8)
-def _predict_fn(model):
-    return jax.jit(jax.vmap(lambda s, x: snapped_outputs(model, s, x)[0], in_axes=(0, None)))
-
-
 def chunk_size(*arrays: np.ndarray) -> int:
     """One chunk size for all splits of a run, so that evaluation compiles once."""
     return min(CHUNK, max(max(a.shape[0] for a in arrays), 1))
@@ -88,9 +83,3 @@ def evaluate_split(model, snapped_S, inputs_NT: np.ndarray, targets_NT: np.ndarr
     count = np.maximum(total[:, 2], 1.0)
     return {"loss": total[:, 0] / count, "acc": total[:, 1] / count}
 
-
-def predict_split(model, snapped_S, inputs_NT: np.ndarray, size: int = CHUNK) -> np.ndarray:
-    """Snapped predictions (S, N, T) for every seed."""
-    fn = _predict_fn(model)
-    parts = [np.asarray(fn(snapped_S, jnp.asarray(x))) for x in chunks(inputs_NT, size)]
-    return np.concatenate(parts, axis=1)[:, : inputs_NT.shape[0]]
