@@ -57,7 +57,7 @@ def discretize(params: dict, spec: ProgramSpec) -> dict:
     """Snap one seed's parameters to integer tables (jit- and vmap-friendly)."""
     layers = []
     for layer in range(spec.n_layers):
-        p = params[f"layer_{layer}"]
+        p = params.get(f"layer_{layer}", {})
         dl = {}
         if spec.n_heads_cat:
             dl["cat_read"] = jnp.argmax(p["cat_read"], -1).astype(jnp.int32)  # (3, H): q, k, v

@@ -92,6 +92,7 @@ def _make(task: str, kinds: int, data: ml_collections.ConfigDict) -> spec.Task:
         sample=lambda rng, count, lengths: sample(rng, count, lengths, kinds, min_pairs),
         label=label,
         input_len=lambda length: length + 1,
+        space=spec.Strings((BOS,), brackets(kinds)),
     )
 
 

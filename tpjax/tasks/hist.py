@@ -67,6 +67,7 @@ def _make(task: str, data: ml_collections.ConfigDict, double: bool) -> spec.Task
         sample=lambda rng, n, lengths: sample(rng, n, lengths, values),
         label=label_double if double else label,
         input_len=lambda body: body + 1,
+        space=spec.Strings((BOS,), values),
     )
 
 

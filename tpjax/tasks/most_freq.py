@@ -39,4 +39,5 @@ def make(data: ml_collections.ConfigDict) -> spec.Task:
         sample=lambda rng, n, lengths: sample(rng, n, lengths, values),
         label=label,
         input_len=lambda body: body + 1,
+        space=spec.Strings((BOS,), values),
     )

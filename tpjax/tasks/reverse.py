@@ -52,4 +52,5 @@ def make(data: ml_collections.ConfigDict) -> spec.Task:
         sample=lambda rng, n, lengths: sample(rng, n, lengths, values),
         label=label,
         input_len=lambda body: body + 2,
+        space=spec.Strings((BOS,), values, (EOS,)),
     )

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import ml_collections
 
 from tpjax.tasks import reverse, spec
-from tpjax.tasks.vocab import PAD, make_vocab
+from tpjax.tasks.vocab import BOS, EOS, PAD, make_vocab
 
 sample = reverse.sample
 
@@ -32,4 +32,5 @@ def make(data: ml_collections.ConfigDict) -> spec.Task:
         sample=lambda rng, n, lengths: sample(rng, n, lengths, values),
         label=label,
         input_len=lambda body: body + 2,
+        space=spec.Strings((BOS,), values, (EOS,)),
     )

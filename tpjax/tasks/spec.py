@@ -24,6 +24,21 @@ LENGTH_GEN_SPAN = 10  # test lengths run from n+1 to n+LENGTH_GEN_SPAN (DESIGN s
 
 
 @dataclasses.dataclass(frozen=True)
+class Strings:
+    """The inputs a sampler can produce when that is every string: `prefix + w + suffix`, w over `alphabet`.
+
+    Lets a program be verified on the whole input space rather than on samples of it.
+    """
+
+    prefix: Tokens
+    alphabet: Tokens
+    suffix: Tokens = ()
+
+    def count(self, lengths: Lengths) -> int:
+        return sum(len(self.alphabet) ** n for n in range(lengths[0], lengths[1] + 1))
+
+
+@dataclasses.dataclass(frozen=True)
 class Task:
     """One task under one data config."""
 
@@ -34,6 +49,7 @@ class Task:
     sample: Callable[[np.random.Generator, int, Lengths], list[Tokens]]  # n whole inputs
     label: Callable[[Sequence[str]], list[str]]  # one label per input position
     input_len: Callable[[int], int]  # longest whole input at a given length unit
+    space: Strings | None = None  # the sampler's whole input space, where it is every string of a length
 
     @property
     def n_ctx(self) -> int:
