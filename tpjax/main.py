@@ -1,4 +1,7 @@
-"""Train, evaluate (and later extract) every seed of a config: `python -m tpjax.main --config=configs/sort.py`."""
+"""Train, evaluate (and later extract) every seed of a config: `python -m tpjax.main --config=configs/sort.py`.
+
+Given the --workdir of an earlier run of the same config, it resumes from the run's latest checkpoint.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ def main(argv: list[str]) -> None:
     try:
         config_lib.validate(c)
         train.train_and_evaluate(c, _WORKDIR.value or default_workdir(c.task))
-    except (config_lib.ConfigError, FloatingPointError) as e:
+    except (config_lib.ConfigError, train.CheckpointError, FloatingPointError) as e:
         sys.exit(f"error: {e}")
 
 

@@ -15,7 +15,7 @@ def test_train_and_evaluate_writes_the_contract_files(tmp_path, kind):
     c.model.kind = kind
     workdir = str(tmp_path / "run")
     results = train_and_evaluate(c, workdir)
-    for name in ("config.json", "metrics.jsonl", "results.json"):
+    for name in ("config.json", "metrics.jsonl", "results.json", "checkpoints"):
         assert os.path.exists(os.path.join(workdir, name))
     on_disk = json.load(open(os.path.join(workdir, "results.json")))
     assert on_disk["seeds"] == [0, 1] == results["seeds"]

@@ -1,12 +1,16 @@
 """From a config to trained, evaluated seeds: the run that `python -m tpjax.main` starts.
 
-Writes DIR/config.json, DIR/metrics.jsonl (one line per evaluation, seed and split) and, last and
-atomically, DIR/results.json (DESIGN section 5).
+Writes DIR/config.json, DIR/metrics.jsonl (one line per evaluation, seed and split), Orbax checkpoints
+in DIR/checkpoints/ and, last and atomically, DIR/results.json (DESIGN section 5). Re-running on the same
+DIR resumes from the latest checkpoint and ends bitwise where an uninterrupted run would.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import time
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -19,7 +23,7 @@ from tqdm import tqdm
 from tpjax import config as config_lib
 from tpjax import tasks
 from tpjax.model.build import build_model
-from tpjax.train import evaluate, records, step
+from tpjax.train import checkpoint, evaluate, records, step
 
 SPLITS = ("train", "val", "test")
 
@@ -38,34 +42,83 @@ def vmapped_seeds(seeds: list[int]) -> list[int]:
     return seeds if len(seeds) > 1 else seeds + [seeds[0] + 1]
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Setup:
+    """What a run derives from its config before training: all deterministic, so a resume rebuilds it."""
+
+    c: ml_collections.ConfigDict
+    dataset: tasks.Dataset
+    model: Any
+    tx: optax.GradientTransformation
+    seeds: list[int]
+
+    def init_states(self) -> step.TrainState:
+        example = jnp.asarray(self.dataset.splits["train"].inputs[:2])
+        return step.init_states(vmapped_seeds(self.seeds), self.model, self.tx, example)
+
+
 def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
-    """Trains `c.n_seeds` seeds side by side, evaluates them snapped, writes the run's files."""
+    """Trains `c.n_seeds` seeds side by side, evaluates them snapped, writes the run's files.
+
+    On a workdir that already holds a run of the same config it resumes from the latest checkpoint; a
+    finished run is only re-read, and results.json written again from its last checkpoint.
+    """
     start = time.time()
     config_lib.validate(c)
-    dataset = tasks.make_dataset(c)
-    model = build_model(c, dataset)
     run = records.RunFiles(workdir)
-    run.write_config(c, extra={"n_ctx": dataset.n_ctx, "spec": getattr(model, "spec", None)})
-    seeds = list(range(c.seed, c.seed + c.n_seeds))
+    checkpoint.check_workdir_config(run.config_path, c)
+    dataset = tasks.make_dataset(c)
+    setup = _Setup(c, dataset, build_model(c, dataset), optax.adam(c.lr), list(range(c.seed, c.seed + c.n_seeds)))
+    ckpts = checkpoint.Checkpoints(workdir, c, setup.seeds)
+    try:
+        states, progress = _resume(setup, ckpts, run)
+        run.write_config(c, extra={"n_ctx": dataset.n_ctx, "spec": getattr(setup.model, "spec", None)})
+        run.truncate_metrics(progress.epoch)
+        progress = _train(setup, states, progress, ckpts, run, start)
+    finally:
+        ckpts.close()
+
+    results = records.results_dict(c.task, setup.seeds, progress.last, wall_seconds=progress.wall_seconds)
+    run.write_results(results)
+    print(records.results_table(results))
+    return results
+
+
+def _resume(setup: _Setup, ckpts: checkpoint.Checkpoints, run: records.RunFiles):
+    """The latest checkpoint's state and progress, or a fresh state at epoch 0 (only then is init compiled)."""
+    restored = ckpts.restore_latest(jax.eval_shape(setup.init_states))
+    if restored is not None:
+        logging.info("resuming %s from epoch %d", run.workdir, restored[1].epoch)
+        return restored
+    if os.path.exists(run.results_path):
+        raise checkpoint.CheckpointError(
+            f"{run.workdir} holds results.json but no checkpoint to resume from; use a fresh --workdir"
+        )
+    return setup.init_states(), checkpoint.Progress()
+
+
+def _train(setup: _Setup, states, progress: checkpoint.Progress, ckpts, run, start: float) -> checkpoint.Progress:
+    """Epochs progress.epoch+1 .. n_epochs: train, evaluate every eval_every, checkpoint every checkpoint_every."""
+    c, dataset, seeds = setup.c, setup.dataset, setup.seeds
     train = dataset.splits["train"]
     n_batches = -(-train.inputs.shape[0] // c.batch_size)
-    total_steps = c.n_epochs * n_batches
     logging.info(
-        "task %s: %s, n_ctx %d, %d seeds x %d epochs x %d steps",
-        c.task, {k: v.inputs.shape[0] for k, v in dataset.splits.items()}, dataset.n_ctx, len(seeds), c.n_epochs, n_batches,
+        "task %s: %s, n_ctx %d, %d seeds x %d epochs x %d steps, from epoch %d",
+        c.task, {k: v.inputs.shape[0] for k, v in dataset.splits.items()}, dataset.n_ctx, len(seeds), c.n_epochs,
+        n_batches, progress.epoch,
     )
-
-    tx = optax.adam(c.lr)
+    total_steps = c.n_epochs * n_batches
     schedule = lambda s: step.tau_at(s, total_steps, c.gumbel.tau_start, c.gumbel.tau_end)  # noqa: E731
-    states = step.init_states(vmapped_seeds(seeds), model, tx, jnp.asarray(train.inputs[:2]))
-    epoch_fn = step.make_epoch_fn(model.apply, tx, schedule, c.batch_size)
+    epoch_fn = step.make_epoch_fn(setup.model.apply, setup.tx, schedule, c.batch_size)
     inputs, targets = jnp.asarray(train.inputs), jnp.asarray(train.targets)
     evals = eval_epochs(c)
-    chunk = evaluate.chunk_size(*(dataset.splits[split].inputs for split in SPLITS))
-    last: dict[str, dict[str, np.ndarray]] = {}
-    postfix: dict[str, str] = {}
+    last = progress.last
+    postfix = {"best_val_acc": f"{last['val']['acc'].max():.4f}"} if last else {}
 
-    bar = tqdm(range(c.n_epochs), desc=f"{c.task} x{len(seeds)}", unit="epoch", dynamic_ncols=True)
+    bar = tqdm(
+        range(progress.epoch, c.n_epochs), desc=f"{c.task} x{len(seeds)}", unit="epoch", dynamic_ncols=True,
+        initial=progress.epoch, total=c.n_epochs,
+    )
     for epoch in bar:
         states, losses = epoch_fn(states, inputs, targets, jnp.int32(epoch))
         losses = np.asarray(jax.device_get(losses))[: len(seeds)]
@@ -74,22 +127,30 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
         postfix["loss"] = f"{losses.mean():.4f}"
         postfix["tau"] = f"{float(schedule(states.step[0])):.3f}"
         if epoch + 1 in evals:
-            snapped = evaluate.snap_seeds(model, states.params)
-            last = {
-                split: {
-                    name: values[: len(seeds)]
-                    for name, values in evaluate.evaluate_split(
-                        model, snapped, dataset.splits[split].inputs, dataset.splits[split].targets, chunk
-                    ).items()
-                }
-                for split in SPLITS
-            }
+            last = _evaluate(setup, states)
             run.append_metrics(epoch + 1, seeds, last)
             postfix["best_val_acc"] = f"{last['val']['acc'].max():.4f}"
+        if (epoch + 1) % c.checkpoint_every == 0 or epoch + 1 == c.n_epochs:
+            # wall_seconds counts the work a checkpoint keeps: time lost to a kill after it is not in results.json.
+            progress = checkpoint.Progress(epoch + 1, last, progress.wall_seconds + time.time() - start)
+            start = time.time()
+            ckpts.save(states, progress)
         bar.set_postfix(postfix)
     bar.close()
+    return progress
 
-    results = records.results_dict(c.task, seeds, last, wall_seconds=time.time() - start)
-    run.write_results(results)
-    print(records.results_table(results))
-    return results
+
+def _evaluate(setup: _Setup, states: step.TrainState) -> dict[str, dict[str, np.ndarray]]:
+    """Loss and token accuracy of every real seed, snapped, on every split."""
+    splits = setup.dataset.splits
+    chunk = evaluate.chunk_size(*(splits[split].inputs for split in SPLITS))
+    snapped = evaluate.snap_seeds(setup.model, states.params)
+    return {
+        split: {
+            name: values[: len(setup.seeds)]
+            for name, values in evaluate.evaluate_split(
+                setup.model, snapped, splits[split].inputs, splits[split].targets, chunk
+            ).items()
+        }
+        for split in SPLITS
+    }

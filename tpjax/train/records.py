@@ -19,6 +19,11 @@ def write_json_atomic(path: str, obj) -> None:
     os.replace(tmp, path)
 
 
+def config_dict(c: ml_collections.ConfigDict) -> dict:
+    """The config as config.json stores it (tuples become lists), so that stored and live configs compare."""
+    return json.loads(json.dumps(c.to_dict(), default=_to_builtin))
+
+
 def _to_builtin(obj):
     if dataclasses.is_dataclass(obj):
         return dataclasses.asdict(obj)
@@ -40,7 +45,7 @@ class RunFiles:
         self.results_path = os.path.join(workdir, "results.json")
 
     def write_config(self, c: ml_collections.ConfigDict, extra: dict | None = None) -> None:
-        obj = c.to_dict()
+        obj = config_dict(c)
         if extra:
             obj["derived"] = extra
         write_json_atomic(self.config_path, obj)
@@ -51,6 +56,24 @@ class RunFiles:
                 for i, seed in enumerate(seeds):
                     row = {"epoch": epoch, "seed": seed, "split": split, "loss": float(m["loss"][i]), "acc": float(m["acc"][i])}
                     f.write(json.dumps(row) + "\n")
+
+    def truncate_metrics(self, epoch: int) -> None:
+        """Keep the evaluations of epochs 1..epoch (a resumed run redoes the later ones) and no torn last line."""
+        if not os.path.exists(self.metrics_path):
+            return
+        kept = []
+        with open(self.metrics_path) as f:
+            for line in f:
+                try:
+                    row = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(row, dict) and isinstance(row.get("epoch"), int) and row["epoch"] <= epoch:
+                    kept.append(json.dumps(row) + "\n")
+        tmp = f"{self.metrics_path}.tmp"
+        with open(tmp, "w") as f:
+            f.writelines(kept)
+        os.replace(tmp, self.metrics_path)
 
     def write_results(self, results: dict) -> None:
         write_json_atomic(self.results_path, results)
