@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -117,10 +116,3 @@ def test_check_config_reports_unusable_settings(make_config):
         tasks.check_config(make_config("sort", vocab_size=2))
     with pytest.raises(ValueError, match="not supported"):
         tasks.check_config(make_config("addition", length_gen=5))
-
-
-@pytest.mark.parametrize("task", ALL)
-def test_twenty_thousand_examples_well_under_two_seconds(task, make_config):
-    start = time.perf_counter()
-    tasks.make_dataset(make_config(task, size=20000))
-    assert time.perf_counter() - start < 2.0
