@@ -23,7 +23,7 @@ from tpjax.model import discrete
 from tpjax.model.transformer_program import ProgramSpec
 from tpjax.program import emit, extract
 from tpjax.program.ir import Program
-from tpjax.train.evaluate import chunks
+from tpjax.train import evaluate
 from tpjax.train.records import write_json_atomic
 
 _module_ids = itertools.count()
@@ -63,11 +63,13 @@ def _row_chunks(array: np.ndarray, size: int):
         yield array[start : start + size]
 
 
+_run_discrete = jax.jit(discrete.run_discrete, static_argnums=2)
+
+
 def snapped_predictions(dp: dict, spec: ProgramSpec, tokens_NT: np.ndarray) -> np.ndarray:
     """The snapped model's label ids (N, T) for one seed, in fixed-size chunks (one compilation)."""
-    fn = jax.jit(lambda x: discrete.run_discrete(dp, x, spec))
     size = min(2048, max(tokens_NT.shape[0], 1))
-    out = [np.asarray(fn(jnp.asarray(part))) for part in chunks(tokens_NT, size)]
+    out = [np.asarray(_run_discrete(dp, jnp.asarray(part), spec)) for part in evaluate.chunks(tokens_NT, size)]
     return np.concatenate(out)[: tokens_NT.shape[0]]
 
 
@@ -119,8 +121,6 @@ def export_run(
 
     `params_S` may hold more rows than `seeds` (a dropped companion seed); row i belongs to seeds[i].
     """
-    from tpjax.train import evaluate  # the training package imports this module's callers
-
     snapped_S = jax.tree_util.tree_map(np.asarray, evaluate.snap_seeds(model, params_S))
     infos = {}
     for i, seed in enumerate(seeds):

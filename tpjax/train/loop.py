@@ -23,6 +23,8 @@ from tqdm import tqdm
 from tpjax import config as config_lib
 from tpjax import tasks
 from tpjax.model.build import build_model
+from tpjax.model.transformer_program import TransformerProgram
+from tpjax.program import export
 from tpjax.train import checkpoint, evaluate, records, step
 
 SPLITS = ("train", "val", "test")
@@ -74,11 +76,13 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
         states, progress = _resume(setup, ckpts, run)
         run.write_config(c, extra={"n_ctx": dataset.n_ctx, "spec": getattr(setup.model, "spec", None)})
         run.truncate_metrics(progress.epoch)
-        progress = _train(setup, states, progress, ckpts, run, start)
+        states, progress = _train(setup, states, progress, ckpts, run, start)
     finally:
         ckpts.close()
 
     results = records.results_dict(c.task, setup.seeds, progress.last, wall_seconds=progress.wall_seconds)
+    if isinstance(setup.model, TransformerProgram):
+        results.update(_extract(setup, states.params, progress.epoch, workdir))
     run.write_results(results)
     print(records.results_table(results))
     return results
@@ -97,7 +101,7 @@ def _resume(setup: _Setup, ckpts: checkpoint.Checkpoints, run: records.RunFiles)
     return setup.init_states(), checkpoint.Progress()
 
 
-def _train(setup: _Setup, states, progress: checkpoint.Progress, ckpts, run, start: float) -> checkpoint.Progress:
+def _train(setup: _Setup, states, progress: checkpoint.Progress, ckpts, run, start: float):
     """Epochs progress.epoch+1 .. n_epochs: train, evaluate every eval_every, checkpoint every checkpoint_every."""
     c, dataset, seeds = setup.c, setup.dataset, setup.seeds
     train = dataset.splits["train"]
@@ -137,7 +141,16 @@ def _train(setup: _Setup, states, progress: checkpoint.Progress, ckpts, run, sta
             ckpts.save(states, progress)
         bar.set_postfix(postfix)
     bar.close()
-    return progress
+    return states, progress
+
+
+def _extract(setup: _Setup, params, epoch: int, workdir: str) -> dict:
+    """Every seed's program in DIR/programs/seed_<seed>/, and how it agrees with the snapped model."""
+    start = time.time()
+    infos = export.export_run(setup.c, setup.dataset, setup.model, params, setup.seeds, workdir, epoch)
+    agreement = [infos[s]["agreement"] for s in setup.seeds]
+    logging.info("extracted %d programs in %.1f s; agreement %s", len(infos), time.time() - start, agreement)
+    return {"program_agreement": agreement}
 
 
 def _evaluate(setup: _Setup, states: step.TrainState) -> dict[str, dict[str, np.ndarray]]:

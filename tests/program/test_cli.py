@@ -1,0 +1,100 @@
+"""A trained run's programs: written by tpjax.main, re-extracted by tpjax.extract, scored by tpjax.verify."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tpjax import tasks
+from tpjax.config import tiny_config
+from tpjax.program.export import load_module
+from tpjax.train import train_and_evaluate
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    c = tiny_config("sort")
+    c.data.max_len = 6  # 340 possible inputs: verification is exhaustive and quick
+    workdir = str(tmp_path_factory.mktemp("run") / "sort")
+    return c, workdir, train_and_evaluate(c, workdir)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_every_seed_gets_a_program_that_agrees_with_the_model(trained):
+    c, workdir, results = trained
+    assert results["program_agreement"] == [1.0, 1.0]
+    for seed, test_acc in zip(results["seeds"], results["test_acc"]):
+        folder = os.path.join(workdir, "programs", f"seed_{seed}")
+        info = json.load(open(os.path.join(folder, "program.json")))
+        assert info["agreement"] == 1.0 and info["seed"] == seed
+        assert info["program_test_acc"] == info["model_test_acc"] == pytest.approx(test_acc, abs=1e-12)
+
+
+def test_an_emitted_program_runs_on_tokens_and_names_bad_input(trained):
+    _, workdir, _ = trained
+    program = load_module(os.path.join(workdir, "programs", "seed_0"))
+    out = program.run(["<s>", "2", "0", "1", "</s>"])
+    assert len(out) == 5 and set(out) <= set(program.LABELS)
+    for bad, message in [
+        (["<s>", "7", "</s>"], "unknown token '7' at position 1"),
+        (["<s>"] + ["1"] * 6, "7 tokens; the context holds at most 6"),
+        (["1", "2"], "must start with '<s>'"),
+        ([], "must start with '<s>'"),
+        (["<s>", "<pad>"], "unknown token '<pad>'"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            program.run(bad)
+
+
+def test_extract_cli_rewrites_one_seed_and_reports_errors_in_one_line(trained, tmp_path):
+    _, workdir, results = trained
+    out = str(tmp_path / "one")
+    done = _cli("tpjax.extract", f"--workdir={workdir}", "--seed=1", f"--out={out}")
+    assert done.returncode == 0, done.stderr
+    assert os.path.isfile(os.path.join(out, "program.py")) and "agreement" in done.stdout
+    with open(os.path.join(out, "program.py")) as a, open(os.path.join(workdir, "programs", "seed_1", "program.py")) as b:
+        assert a.read() == b.read()
+    for args, message in [
+        ([f"--workdir={workdir}", "--seed=7"], "seed 7 is not in"),
+        ([f"--workdir={tmp_path / 'nothing'}"], "error: "),
+    ]:
+        done = _cli("tpjax.extract", *args)
+        assert done.returncode == 1 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_verify_scores_the_whole_input_space_exactly(trained):
+    c, workdir, _ = trained
+    folder = os.path.join(workdir, "programs", "seed_0")
+    done = _cli("tpjax.verify", folder)
+    assert done.returncode == 0, done.stderr
+    report = json.load(open(os.path.join(folder, "VERIFY.json")))
+    _, task = tasks.get_task(c)
+    assert report["exhaustive"] and report["n_inputs"] == sum(5**n for n in range(1, 5))
+    # an independent count: run the program input by input on every sorted-task input
+    program = load_module(folder)
+    right = total = 0
+    for n in range(1, 5):
+        for body in itertools.product(task.space.alphabet, repeat=n):
+            x = ["<s>", *body, "</s>"]
+            want, got = task.label(x), program.run(x)
+            scored = [i for i, w in enumerate(want) if w != "<pad>"]
+            right += sum(want[i] == got[i] for i in scored)
+            total += len(scored)
+    assert report["token_acc"] == right / total
+    assert report["program_test_acc"] == report["model_test_acc"]
+    assert len(report["counterexamples"]) == min(5, report["n_wrong_inputs"])
+    if report["counterexamples"]:
+        assert len(report["counterexamples"][0]["input"]) == 3  # shortest first
+
+
+def test_verify_names_a_folder_that_is_not_a_program(tmp_path):
+    done = _cli("tpjax.verify", str(tmp_path))
+    assert done.returncode == 1 and "not a program folder" in done.stderr and "Traceback" not in done.stderr
