@@ -1,0 +1,89 @@
+"""Ship the best-val seed's program of each run: `python -m tpjax.program.ship --runs=runs/ship [--out=programs]`.
+
+For every RUNS/<task>/ with a results.json, copies programs/seed_<best>/ to OUT/<task>/, verifies it
+(`tpjax.verify`: the whole input space where it is small enough, and the test split) and writes
+OUT/README.md, a table of task, config, accuracies and program lines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+
+from absl import app, flags
+
+from tpjax import tasks
+from tpjax.verify import VerifyError, verify
+
+_RUNS = flags.DEFINE_string("runs", "runs/ship", "Folder of run folders, one per task.")
+_OUT = flags.DEFINE_string("out", "programs", "Where the shipped programs go.")
+_TASKS = flags.DEFINE_list("tasks", None, "Only these tasks (default: every task with a finished run).")
+
+PAPER_LINES = {"reverse": 713, "hist": 160, "double_hist": 423, "sort": 635, "most_freq": 666, "dyck1": 892, "dyck2": 733}
+SHIPPED = ("program.py", "tables.json", "program.json")
+
+
+def ship_task(run_dir: str, out_dir: str) -> dict:
+    """Copy the best-val seed's program of `run_dir` into `out_dir` and verify it there."""
+    with open(os.path.join(run_dir, "results.json")) as f:
+        results = json.load(f)
+    source = os.path.join(run_dir, "programs", f"seed_{results['best_seed']}")
+    if not os.path.isfile(os.path.join(source, "program.py")):
+        raise VerifyError(f"{source} has no program; run `python -m tpjax.extract --workdir={run_dir}` first")
+    os.makedirs(out_dir, exist_ok=True)
+    for name in SHIPPED:
+        shutil.copyfile(os.path.join(source, name), os.path.join(out_dir, name))
+    return verify(out_dir)
+
+
+def readme(rows: list[dict]) -> str:
+    lines = [
+        "# Shipped programs",
+        "",
+        "Each folder holds the program of the best-validation seed of a 5-seed run at the task's default config",
+        "(`configs/<task>.py`): `program.py` (standalone; needs numpy and the `tables.json` next to it),",
+        "`program.json` (where it came from) and `VERIFY.json` (how it was checked). Regenerate with",
+        "`python -m tpjax.program.ship --runs=<folder of runs>`; check one with `python -m tpjax.verify programs/<task>`.",
+        "",
+        "Accuracies are token accuracies in %. \"input space\" is the program's accuracy on every input of the task",
+        "(all strings of the task's lengths) where there are at most 10^6, else on 10^6 sampled inputs.",
+        "",
+        "| task | config | model test | program test | agreement | input space | exact match | program lines | paper's lines |",
+        "|---|---|---:|---:|---:|---|---:|---:|---:|",
+    ]
+    for r in rows:
+        space = f"{100 * r['token_acc']:.4f} ({'all' if r['exhaustive'] else 'sampled'} {r['n_inputs']:,})"
+        lines.append(
+            f"| {r['task']} | {r['config']}, seed {r['seed']} | {100 * r['model_test_acc']:.2f} | "
+            f"{100 * r['program_test_acc']:.2f} | {r['agreement']:.4f} | {space} | {100 * r['exact_match']:.2f} | "
+            f"{r['program_lines']} | {PAPER_LINES.get(r['task'], '')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> None:
+    del argv
+    names = _TASKS.value or [t for t in tasks.TASKS if os.path.isfile(os.path.join(_RUNS.value, t, "results.json"))]
+    rows = []
+    for task in names:
+        try:
+            rows.append(ship_task(os.path.join(_RUNS.value, task), os.path.join(_OUT.value, task)))
+        except (VerifyError, FileNotFoundError) as e:
+            sys.exit(f"error: {e}")
+        print(f"{task}: shipped, {rows[-1]['program_lines']} lines, input-space accuracy {100 * rows[-1]['token_acc']:.4f}%")
+    existing = []
+    readme_path = os.path.join(_OUT.value, "README.md")
+    for task in tasks.TASKS:
+        path = os.path.join(_OUT.value, task, "VERIFY.json")
+        if task not in names and os.path.isfile(path):
+            with open(path) as f:
+                existing.append(json.load(f))
+    order = list(tasks.TASKS)
+    with open(readme_path, "w") as f:
+        f.write(readme(sorted(rows + existing, key=lambda r: order.index(r["task"]))))
+
+
+if __name__ == "__main__":
+    app.run(main)
