@@ -32,7 +32,7 @@ _module_ids = itertools.count()
 def describe(c: ml_collections.ConfigDict) -> str:
     m = c.model
     return (
-        f"{m.n_layers} layer{"s" if m.n_layers != 1 else ""}, {m.n_heads_cat}+{m.n_heads_num} categorical+numerical heads, "
+        f"{m.n_layers} layer{'s' if m.n_layers != 1 else ''}, {m.n_heads_cat}+{m.n_heads_num} categorical+numerical heads, "
         f"{m.n_mlps_cat}+{m.n_mlps_num} MLPs"
     )
 
