@@ -129,11 +129,11 @@ def _select_code(op: Select, program: Program) -> str:
         doc = f"{head}: `{op.value}` at the nearest position whose {words}."
         body = lines + [f"return select_closest(match & visible, {op.value})"]
     elif op.value == "ones":
-        doc = f"{head}: how many positions have {words}."
+        doc = f"{head}: counts the positions whose {words}."
         body = lines + ["return np.sum(match & visible, axis=2)"]
         names = names[:-1]
     else:
-        doc = f"{head}: the sum of `{op.value}` over the positions whose {words}."
+        doc = f"{head}: sums `{op.value}` over the positions whose {words}."
         body = lines + [f"return np.sum((match & visible) * {op.value}[:, None, :], axis=2)"]
     return _function(op.name, names + ["visible"], doc, body)
 
