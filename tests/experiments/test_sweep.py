@@ -1,0 +1,176 @@
+"""Sweeps: a shard runs its points and skips finished ones; a killed sweep re-run finishes only what is missing.
+
+The in-process tests replace train_and_evaluate by a stub that writes a run's files at once; the kill test
+trains a real two-point sweep of tiny runs (a few seconds each on a quiet CPU) in a subprocess.
+"""
+
+import csv
+import importlib.util
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tpjax import train
+from tpjax.experiments import grid, sweep
+from tpjax.train import records
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PAPER = os.path.join(REPO, "configs", "sweeps", "paper.py")
+# The paper sweep cut down to two points of tiny one-epoch runs.
+TINY = {
+    "n_layers": "1", "n_heads": "2", "n_mlps": "(2,4)", "n_seeds": "2", "override.n_epochs": "1",
+    "override.data.size": "300", "override.batch_size": "64", "override.model.d_mlp": "8",
+    "override.eval_every": "1", "override.checkpoint_every": "1",
+}
+
+
+def _sweep_config(**overrides):
+    spec = importlib.util.spec_from_file_location("sweep_paper", PAPER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    config = module.get_config()
+    config.n_layers, config.n_heads, config.n_mlps = (1, 2), (2,), (2, 4)
+    for key, value in overrides.items():
+        config.override[key] = value
+    return config
+
+
+def _stub(monkeypatch, diverge=()):
+    """Replaces train_and_evaluate by writing config.json and results.json at once; returns the points it ran."""
+    ran = []
+
+    def train_and_evaluate(c, workdir):
+        name = os.path.basename(workdir)
+        ran.append(name)
+        if name in diverge:
+            raise FloatingPointError("training loss is not finite at epoch 1: [nan, nan]")
+        run = records.RunFiles(workdir)
+        run.write_config(c)
+        seeds = list(range(c.seed, c.seed + c.n_seeds))
+        acc = [0.5] * len(seeds)
+        results = {"task": c.task, "seeds": seeds, "train_acc": acc, "val_acc": acc, "test_acc": acc,
+                   "best_seed": seeds[0], "best_test_acc": 0.5, "program_agreement": [1.0] * len(seeds),
+                   "wall_seconds": 1.0}
+        run.write_results(results)
+        return results
+
+    monkeypatch.setattr(train, "train_and_evaluate", train_and_evaluate)
+    return ran
+
+
+def test_shards_run_their_own_points_and_a_rerun_skips_finished_ones(tmp_path, monkeypatch, caplog):
+    ran = _stub(monkeypatch)
+    out = str(tmp_path)
+    second = sweep.make_plan(_sweep_config(), "sort", "1/2", out)
+    assert sweep.run(second) == []
+    assert ran == ["L1_H2_M4", "L2_H2_M4"]
+    sweep.write_summaries(second)
+    with open(os.path.join(out, "paper", "sort", "summary.csv")) as f:
+        assert [row["status"] for row in csv.DictReader(f)] == ["missing", "done", "missing", "done"]
+
+    ran.clear()
+    whole = sweep.make_plan(_sweep_config(), "sort", "0/1", out)
+    with caplog.at_level(logging.INFO):
+        assert sweep.run(whole) == []
+    assert ran == ["L1_H2_M2", "L2_H2_M2"]
+    assert "[2/4] sort/L1_H2_M4: skipped, finished earlier" in caplog.text
+    assert "[3/4] sort/L2_H2_M2: running 5 seeds in" in caplog.text
+    sweep.write_summaries(whole)
+    with open(os.path.join(out, "paper", "sort", "summary.csv")) as f:
+        assert [row["status"] for row in csv.DictReader(f)] == ["done"] * 4
+
+
+def test_a_diverged_point_is_reported_and_the_others_still_run(tmp_path, monkeypatch):
+    ran = _stub(monkeypatch, diverge={"L1_H2_M4"})
+    plan = sweep.make_plan(_sweep_config(), "sort", "0/1", str(tmp_path))
+    assert sweep.run(plan) == [grid.Point("sort", 1, 2, 4)]
+    assert ran == ["L1_H2_M2", "L1_H2_M4", "L2_H2_M2", "L2_H2_M4"]
+    assert not os.path.exists(os.path.join(str(tmp_path), "paper", "sort", "L1_H2_M4", "results.json"))
+
+
+def test_a_point_finished_under_other_overrides_is_an_error(tmp_path, monkeypatch):
+    _stub(monkeypatch)
+    sweep.run(sweep.make_plan(_sweep_config(n_epochs=1), "sort", "0/1", str(tmp_path)))
+    other = sweep.make_plan(_sweep_config(n_epochs=2), "sort", "0/1", str(tmp_path))
+    message = r"^point sort/L1_H2_M2: .* holds a run of another config \(n_epochs=2 here, 1 there\); use a fresh --out"
+    with pytest.raises(grid.SweepError, match=message):
+        sweep.run(other)
+    with pytest.raises(grid.SweepError, match=message):
+        sweep.write_summaries(other)
+
+
+def _cli(out, *args, **overrides):
+    flags = {**TINY, **overrides}
+    return [sys.executable, "-m", "tpjax.experiments.sweep", f"--config={PAPER}", f"--out={out}", *args] + [
+        f"--config.{k}={v}" for k, v in flags.items()
+    ]
+
+
+@pytest.mark.parametrize(
+    "args, overrides, line",
+    [
+        (["--task=sort", "--shard=2/2"], {}, "error: --shard must be i/n with 0 <= i < n (e.g. 0/4), got '2/2'"),
+        (["--task=sorting"], {}, "error: unknown task 'sorting'; known tasks: addition, addition_hints, "
+                                 "double_hist, dyck1, dyck2, hist, induction, most_freq, reverse, sort"),
+        (["--task=sort"], {"n_heads": "(2,3)"}, "error: sweep config.n_heads must hold even numbers "
+                                                "(half categorical, half numerical), got 3 in (2, 3)"),
+        (["--task=sort"], {"override.model.n_heads_cat": "1"},
+         "error: --config.override.model.n_heads_cat: the sweep config has no field 'n_heads_cat' "
+         "(did you mean 'n_heads'?)"),
+        (["--task=sort"], {"override.model.d_var": "6"},
+         "error: point sort/L1_H2_M2: config.model.d_var=6 is too small: task 'sort' has 8 input tokens"),
+    ],
+    ids=["shard", "task", "grid", "override", "point"],
+)
+def test_bad_command_lines_fail_in_one_line_before_anything_is_written(tmp_path, args, overrides, line):
+    out = tmp_path / "out"
+    proc = subprocess.run(_cli(out, *args, **overrides), cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [line], proc.stderr
+    assert not out.exists()
+
+
+def _log_lines(text, point):
+    return [line.split("] ", 1)[1] for line in text.splitlines() if "] [" in line and f"sort/{point}:" in line]
+
+
+def test_a_killed_sweep_rerun_finishes_only_the_missing_points(tmp_path):
+    out = tmp_path / "out"
+    first_point = out / "paper" / "sort" / "L1_H2_M2"
+    with open(tmp_path / "killed.log", "w") as log:
+        proc = subprocess.Popen(_cli(out, "--task=sort"), cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 300
+        while not (first_point / "results.json").exists():
+            assert proc.poll() is None, f"the sweep ended before it was killed: {(tmp_path / 'killed.log').read_text()}"
+            assert time.time() < deadline, "the first point did not finish within 300 s"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert not (out / "paper" / "sort" / "L1_H2_M4" / "results.json").exists()
+    before = (first_point / "results.json").read_text(), os.stat(first_point / "results.json").st_mtime_ns
+    programs = sorted(os.listdir(first_point / "programs"))
+
+    rerun = subprocess.run(_cli(out, "--task=sort"), cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert _log_lines(rerun.stderr, "L1_H2_M2") == ["[1/2] sort/L1_H2_M2: skipped, finished earlier"]
+    second = _log_lines(rerun.stderr, "L1_H2_M4")
+    assert second[0].startswith("[2/2] sort/L1_H2_M4: running 2 seeds in") and "done in" in second[1]
+    assert ((first_point / "results.json").read_text(), os.stat(first_point / "results.json").st_mtime_ns) == before
+    assert sorted(os.listdir(first_point / "programs")) == programs == ["seed_0", "seed_1"]
+
+    task_dir = out / "paper" / "sort"
+    with open(task_dir / "summary.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [(row["point"], row["status"]) for row in rows] == [("L1_H2_M2", "done"), ("L1_H2_M4", "done")]
+    for row in rows:
+        results = json.loads((task_dir / row["point"] / "results.json").read_text())
+        assert float(row["best_test_acc"]) == results["best_test_acc"]
+        assert results["seeds"] == [0, 1] and len(results["program_agreement"]) == 2
+    assert "2 of 2 points finished" in (task_dir / "summary.md").read_text()
+    assert (task_dir / "heatmap.png").stat().st_size > 0

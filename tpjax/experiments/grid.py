@@ -1,0 +1,210 @@
+"""Sweep configs and their grid points: which runs a sweep makes, in which order, with which config.
+
+A sweep config (`configs/sweeps/<name>.py`) holds the grid (`n_layers`, `n_heads`, `n_mlps`: heads and
+MLPs per layer, split half categorical, half numerical), `n_seeds` per point, and `override`: a copy of
+every task-config field as an unset placeholder, so that any of them can be set in the file or on the
+command line (`--config.override.n_epochs=50`). A point's config is the task's `configs/<task>.py`
+`get_config()`, with the set overrides and then the grid values applied.
+
+Nothing here imports JAX: a sweep is checked in full before the first point trains.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import importlib.util
+import os
+import re
+
+import ml_collections
+from ml_collections import config_dict
+
+from tpjax import config as config_lib
+from tpjax import tasks
+
+# Task-config fields a sweep sets itself, so they have no placeholder under `override`.
+SET_BY_SWEEP = (
+    "task", "n_seeds", "model.kind", "model.n_layers", "model.n_heads_cat", "model.n_heads_num",
+    "model.n_mlps_cat", "model.n_mlps_num",
+)
+GRID_FIELDS = ("n_layers", "n_heads", "n_mlps")
+_REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEFAULT_TASK_CONFIGS = os.path.join(_REPO, "configs")  # the checkout's configs/ (source or editable install)
+
+
+class SweepError(ValueError):
+    """A sweep, shard or task list that cannot run; its message is one line meant for the user."""
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Point:
+    """One grid point of one task: a single vmapped run of n_seeds seeds."""
+
+    task: str
+    n_layers: int
+    n_heads: int
+    n_mlps: int
+
+    @property
+    def name(self) -> str:
+        return f"L{self.n_layers}_H{self.n_heads}_M{self.n_mlps}"
+
+
+def sweep_config(name: str) -> ml_collections.ConfigDict:
+    """The fields every sweep config has; the grid itself is left for the sweep file to fill in."""
+    c = ml_collections.ConfigDict()
+    c.name = name  # folder of the sweep under --out
+    c.n_layers = (2,)  # layers
+    c.n_heads = (4,)  # attention heads per layer, half categorical, half numerical
+    c.n_mlps = (2,)  # MLPs per layer, half categorical, half numerical
+    c.n_seeds = 5  # seeds per point, trained side by side in one vmapped run
+    c.override = _placeholders(config_lib.base_config())  # task-config fields to change; unset keeps the task's
+    return c
+
+
+def _placeholders(base: ml_collections.ConfigDict, prefix: str = "") -> ml_collections.ConfigDict:
+    out = ml_collections.ConfigDict()
+    for key, value in base.items():
+        path = prefix + key
+        if path in SET_BY_SWEEP:
+            continue
+        if isinstance(value, ml_collections.ConfigDict):
+            out[key] = _placeholders(value, path + ".")
+        else:
+            out[key] = config_dict.placeholder(type(value))
+    return out
+
+
+def _set_overrides(override: ml_collections.ConfigDict, prefix: str = "") -> dict:
+    """The override fields that are set, flattened to dotted names."""
+    out = {}
+    for key, value in override.items():
+        if isinstance(value, ml_collections.ConfigDict):
+            out.update(_set_overrides(value, f"{prefix}{key}."))
+        elif value is not None:
+            out[prefix + key] = value
+    return out
+
+
+def _grid_values(sweep: ml_collections.ConfigDict, field: str, even: bool) -> tuple[int, ...]:
+    values = sweep[field]
+    values = (values,) if isinstance(values, int) else values
+    if not isinstance(values, (tuple, list)) or not values:
+        raise SweepError(f"sweep config.{field} must be a non-empty tuple of positive integers, got {values!r}")
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise SweepError(f"sweep config.{field} must hold positive integers, got {v!r} in {tuple(values)}")
+        if even and v % 2:
+            raise SweepError(
+                f"sweep config.{field} must hold even numbers (half categorical, half numerical), got {v} in "
+                f"{tuple(values)}"
+            )
+    if len(set(values)) != len(values):
+        raise SweepError(f"sweep config.{field} repeats a value: {tuple(values)}")
+    return tuple(sorted(values))
+
+
+def check_sweep(sweep: ml_collections.ConfigDict) -> None:
+    """Checks the sweep's own fields (the grid, n_seeds, name); raises SweepError with one line."""
+    if not isinstance(sweep.get("name"), str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", sweep.name):
+        raise SweepError(f"sweep config.name must be a folder name (letters, digits, _ . -), got {sweep.get('name')!r}")
+    for field in GRID_FIELDS:
+        if field not in sweep:
+            raise SweepError(f"sweep config has no field {field!r}; a sweep needs {', '.join(GRID_FIELDS)}")
+    _grid_values(sweep, "n_layers", even=False)
+    _grid_values(sweep, "n_heads", even=True)
+    _grid_values(sweep, "n_mlps", even=True)
+    n_seeds = sweep.get("n_seeds")
+    if isinstance(n_seeds, bool) or not isinstance(n_seeds, int) or n_seeds < 1:
+        raise SweepError(f"sweep config.n_seeds must be a positive integer, got {n_seeds!r}")
+
+
+def parse_tasks(spec: str, task_configs: str = DEFAULT_TASK_CONFIGS) -> list[str]:
+    """`sort` or `sort,reverse`: known tasks, each with a configs/<task>.py, in the order given."""
+    names = [name.strip() for name in (spec or "").split(",")]
+    if not all(names):
+        raise SweepError(f"--task must name one task or a comma-separated list, got {spec!r}")
+    if len(set(names)) != len(names):
+        raise SweepError(f"--task repeats a task: {spec!r}")
+    for name in names:
+        if name not in tasks.TASKS:
+            raise SweepError(f"unknown task {name!r}; known tasks: {', '.join(sorted(tasks.TASKS))}")
+        if not os.path.isfile(task_config_path(name, task_configs)):
+            raise SweepError(f"task {name!r} has no config file {task_config_path(name, task_configs)}")
+    return names
+
+
+def parse_shard(spec: str) -> tuple[int, int]:
+    """`i/n` with 0 <= i < n: this process runs points i, i+n, i+2n, ..."""
+    match = re.fullmatch(r"(\d+)/(\d+)", spec or "")
+    if not match or int(match[2]) < 1 or int(match[1]) >= int(match[2]):
+        raise SweepError(f"--shard must be i/n with 0 <= i < n (e.g. 0/4), got {spec!r}")
+    return int(match[1]), int(match[2])
+
+
+def points(sweep: ml_collections.ConfigDict, task_names: list[str]) -> list[Point]:
+    """Every point of the grid: tasks in the order given, then layers, heads, MLPs, each ascending."""
+    grid = [_grid_values(sweep, field, even=field != "n_layers") for field in GRID_FIELDS]
+    return [Point(task, l, h, m) for task in task_names for l in grid[0] for h in grid[1] for m in grid[2]]
+
+
+def shard(all_points: list[Point], index: int, count: int) -> list[Point]:
+    """The points of shard index/count; the shards of one count partition the grid."""
+    return all_points[index::count]
+
+
+def task_config_path(task: str, task_configs: str = DEFAULT_TASK_CONFIGS) -> str:
+    return os.path.join(task_configs, f"{task}.py")
+
+
+def task_config(task: str, task_configs: str = DEFAULT_TASK_CONFIGS) -> ml_collections.ConfigDict:
+    """`configs/<task>.py: get_config()`, loaded by path (configs/ is not a package)."""
+    path = task_config_path(task, task_configs)
+    spec = importlib.util.spec_from_file_location(f"tpjax_task_config_{task}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.get_config()
+
+
+def point_config(sweep: ml_collections.ConfigDict, point: Point, base: ml_collections.ConfigDict):
+    """The task config `base` with the sweep's overrides and the point's layers, heads and MLPs."""
+    c = copy.deepcopy(base)
+    c.unlock()
+    for name, value in _set_overrides(sweep.get("override") or ml_collections.ConfigDict()).items():
+        node = c
+        *parents, leaf = name.split(".")
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
+    c.task = point.task
+    c.n_seeds = sweep.n_seeds
+    c.model.kind = "program"
+    c.model.n_layers = point.n_layers
+    c.model.n_heads_cat = c.model.n_heads_num = point.n_heads // 2
+    c.model.n_mlps_cat = c.model.n_mlps_num = point.n_mlps // 2
+    c.lock()
+    return c
+
+
+def point_configs(
+    sweep: ml_collections.ConfigDict, all_points: list[Point], task_configs: str = DEFAULT_TASK_CONFIGS
+) -> dict[Point, ml_collections.ConfigDict]:
+    """Every point's config, each checked as tpjax.main would; SweepError names the first bad one."""
+    check_sweep(sweep)
+    bases = {task: task_config(task, task_configs) for task in dict.fromkeys(p.task for p in all_points)}
+    out = {}
+    for point in all_points:
+        c = point_config(sweep, point, bases[point.task])
+        try:
+            config_lib.validate(c)
+            _, task = tasks.get_task(c)  # the sizes of the data, without drawing it
+            config_lib.validate_against_data(c, len(task.vocab), task.n_ctx)
+        except config_lib.ConfigError as e:
+            raise SweepError(f"point {point.task}/{point.name}: {e}") from None
+        out[point] = c
+    return out
+
+
+def point_dir(out: str, sweep: ml_collections.ConfigDict, point: Point) -> str:
+    return os.path.join(out, sweep.name, point.task, point.name)
