@@ -62,19 +62,21 @@ def random_params(shapes, rng: np.random.Generator, n_models: int) -> dict:
 
 
 def _shape_predicates(params: dict, rng: np.random.Generator) -> dict:
-    """Overwrite some predicate tables with shifts or constants, so that every form gets exercised."""
+    """Overwrite some predicate tables with shifts, constants or shifts with an exception: every form is exercised."""
     for layer in params.values():
         for name in ("cat_pred", "num_pred"):
             if name not in layer:
                 continue
             s, h, d, _ = layer[name].shape
             for i, j in itertools.product(range(s), range(h)):
-                form = rng.integers(0, 4)
-                if form == 1:
+                form = rng.integers(0, 5)
+                if form in (1, 3):
                     layer[name][i, j] = 10.0 * np.eye(d, k=int(rng.integers(-2, 3)))
                 elif form == 2:
                     layer[name][i, j] = 0.0
                     layer[name][i, j, :, rng.integers(0, d)] = 10.0
+                if form == 3:  # a rule with an exception
+                    layer[name][i, j, rng.integers(0, d)] = 10.0 * np.eye(d)[rng.integers(0, d)]
     return params
 
 

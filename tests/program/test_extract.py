@@ -11,9 +11,17 @@ from tpjax.program.ir import NO_MATCH, Classifier, Lookup, Predicate, Select
 def test_a_shifted_table_is_an_offset_even_where_the_shift_leaves_the_domain():
     table = np.array([1, 2, 3, 4, 0, 5])  # q -> q + 1 on positions 0..4; 4 -> 0 is out of reach anyway
     assert simplify_predicate(table, (0, 1, 2, 3), (0, 1, 2, 3, 4)) == Predicate("offset", value=1)
-    # 4 + 1 = 5 is not a key value, so "keys == 4 + 1" matches nothing, as the table's 4 -> 0 would not
-    assert simplify_predicate(table, (0, 1, 2, 3, 4), (0, 1, 2, 3, 4)).kind == "table"
+    # 4 + 1 = 5 is not a key value, so "keys == 4 + 1" matches nothing where the table's 4 -> 0 matches: an exception
+    assert simplify_predicate(table, (0, 1, 2, 3, 4), (0, 1, 2, 3, 4)) == Predicate("offset", 1, exceptions=((4, 0),))
     assert simplify_predicate(np.array([1, 2, 3, 4, 9, 9]), (0, 1, 2, 3, 4), (0, 1, 2, 3, 4)) == Predicate("offset", 1)
+
+
+def test_a_rule_with_few_exceptions_and_one_with_too_many():
+    same_but_bos = np.array([0, 5, 2, 3, 4, 5, 6, 7])  # query 1 (<s>) wants 5: not the same token
+    assert simplify_predicate(same_but_bos, tuple(range(1, 8)), tuple(range(1, 8))) == Predicate(
+        "offset", 0, exceptions=((1, 5),))
+    two_off = np.array([0, 5, 6, 3, 4, 5, 6, 7])
+    assert simplify_predicate(two_off, tuple(range(1, 8)), tuple(range(1, 8))).kind == "table"  # 2 > 7 // 4
 
 
 def test_constant_never_and_table_forms():

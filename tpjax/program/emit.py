@@ -100,10 +100,22 @@ def _args(*names: str) -> str:
 def _predicate_code(op: Select, program: Program) -> tuple[list[str], str]:
     """Code lines that compute `match` (B, Q, K) and the predicate in words."""
     p, q, k = op.predicate, op.query, op.key
-    if p.kind == "const":
-        return [f"match = {k}[:, None, :] == {p.value}"], f"`{k}` is {_fmt_value(program, k, p.value)}"
-    if p.kind == "offset":
-        return [f"match = {k}[:, None, :] == {q}[:, :, None]{_offset(p.value)}"], f"`{k}` equals the query's `{q}`{_offset(p.value)}"
+    if p.kind in ("const", "offset"):
+        if p.kind == "const":
+            rule, words = str(p.value), f"`{k}` is {_fmt_value(program, k, p.value)}"
+        else:
+            rule, words = f"{q}{_offset(p.value)}", f"`{k}` equals the query's `{q}`{_offset(p.value)}"
+        if not p.exceptions:
+            return [f"match = {k}[:, None, :] == {rule if p.kind == 'const' else f'{q}[:, :, None]{_offset(p.value)}'}"], words
+        copy = rule if p.value else f"{q}.copy()"
+        lines = [f"wanted = np.full_like({q}, {p.value})" if p.kind == "const" else f"wanted = {copy}"]
+        told = []
+        for a, b in p.exceptions:
+            target = "nothing" if b == NO_MATCH else _fmt_value(program, k, b)
+            lines.append(f"wanted[{q} == {a}] = {b}  # {_fmt_value(program, q, a)} matches {target}")
+            told.append(f"a query {_fmt_value(program, q, a)} matches {target}")
+        lines.append(f"match = {k}[:, None, :] == wanted[:, :, None]")
+        return lines, f"{words}, except that {' and '.join(told)}"
     mapping = {i: w for i, w in enumerate(p.table) if w != NO_MATCH and i in program.variables[q].domain}
     words = ", ".join(f"{_fmt_value(program, q, a)}->{_fmt_value(program, k, b)}" for a, b in mapping.items())
     return (

@@ -25,21 +25,31 @@ def variable_names(spec: ProgramSpec) -> tuple[list[str], list[str]]:
     return cat, num
 
 
+MAX_EXCEPTIONS = 2  # a rule with more exceptions than this (or than a quarter of its domain) is a table
+
+
 def simplify_predicate(table: np.ndarray, query_domain: tuple[int, ...], key_domain: tuple[int, ...]) -> Predicate:
-    """The simplest predicate that agrees with `table` (query value -> key value) on the query's domain."""
+    """The simplest predicate that agrees with `table` (query value -> key value) on the query's domain.
+
+    Candidates are "never", a constant key value and a key at a fixed offset from the query, each with at
+    most MAX_EXCEPTIONS query values (and a quarter of the domain) where it does not hold; the one with the
+    fewest exceptions wins, and a table is the fallback.
+    """
     keys = set(key_domain)
     wanted = {q: int(table[q]) if int(table[q]) in keys else NO_MATCH for q in query_domain}
-    matched = {w for w in wanted.values() if w != NO_MATCH}
-    if not matched:
+    if all(w == NO_MATCH for w in wanted.values()):
         return Predicate("never")
-    if len(set(wanted.values())) == 1:
-        return Predicate("const", value=matched.pop())
-    for q, w in wanted.items():
-        if w != NO_MATCH:
-            c = w - q
-            if all(wanted[x] == (x + c if x + c in keys else NO_MATCH) for x in query_domain):
-                return Predicate("offset", value=c)
-            break
+    rules = {("const", w) for w in wanted.values() if w != NO_MATCH}
+    rules |= {("offset", w - q) for q, w in wanted.items() if w != NO_MATCH}
+    best = None
+    for kind, c in sorted(rules):
+        rule = lambda q: c if kind == "const" else (q + c if q + c in keys else NO_MATCH)  # noqa: E731
+        exceptions = tuple((q, w) for q, w in wanted.items() if w != rule(q))
+        allowed = min(MAX_EXCEPTIONS, len(query_domain) // 4)
+        if len(exceptions) <= allowed and (best is None or len(exceptions) < len(best.exceptions)):
+            best = Predicate(kind, value=c, exceptions=exceptions)
+    if best is not None:
+        return best
     dense = np.full(len(table), NO_MATCH, np.int64)
     for q, w in wanted.items():
         dense[q] = w

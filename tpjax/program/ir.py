@@ -34,26 +34,30 @@ class Predicate:
     """Which key value a query value matches, in its simplest exact form on the query's domain.
 
     kind "never": no key matches; "const": keys equal to `value`; "offset": keys equal to query + `value`;
-    "table": keys equal to `table[query]` (NO_MATCH where none).
+    "table": keys equal to `table[query]` (NO_MATCH where none). A const or offset form may carry a few
+    `exceptions` (query value, key value or NO_MATCH) where the rule does not hold, e.g. "same token, but a
+    query `<s>` matches nothing".
     """
 
     kind: str
     value: int = 0
     table: tuple[int, ...] = ()
+    exceptions: tuple[tuple[int, int], ...] = ()
 
     def wanted(self, query: np.ndarray) -> np.ndarray:
         """The key value each query value matches (NO_MATCH for none), same shape as `query`."""
         if self.kind == "never":
             return np.full_like(query, NO_MATCH)
-        if self.kind == "const":
-            return np.full_like(query, self.value)
-        if self.kind == "offset":
-            return query + self.value
-        return np.asarray(self.table, query.dtype)[query]
+        if self.kind == "table":
+            return np.asarray(self.table, query.dtype)[query]
+        out = np.full_like(query, self.value) if self.kind == "const" else query + self.value
+        for q, w in self.exceptions:
+            out = np.where(query == q, w, out)
+        return out
 
     @property
     def reads_query(self) -> bool:
-        return self.kind in ("offset", "table")
+        return self.kind in ("offset", "table") or bool(self.exceptions)
 
 
 @dataclasses.dataclass(frozen=True)
