@@ -12,6 +12,12 @@ import numpy as np
 
 from tpjax.model.relax import relax
 
+# Logit of an invalid key. Far enough below any valid logit (>= about -20) that its softmax weight
+# underflows to exactly 0 at every temperature, and small enough that a fully masked row (a padding
+# query) stays finite: near -1e30, XLA recomputing the row in two fusions with different rounding
+# gives differences of ~1e22, exp overflows and the row turns NaN.
+MASKED_LOGIT = -1e6
+
 
 def relative_position_bias(n_ctx: int) -> np.ndarray:
     """The original code's fixed bias (Q, K): self -2, d before the query -(d-1)/(n-1), d after -(d-1)/(n-2).
@@ -95,7 +101,7 @@ def categorical_heads(q_HBQD, k_HBKD, v_HBKD, pred_HDD, mask_BQK, bias_QK, mode:
     bos_HBQ = jax.nn.relu(1.0 - total_HBQ / (total_HBQ + 1e-10))
     scores_HBQK = scores_HBQK.at[..., 0].add(bos_HBQ)
     logits_HBQK = jnp.log(scores_HBQK + 1e-20) + bias_QK
-    logits_HBQK = jnp.where(mask_BQK, logits_HBQK, -1e30) / jnp.sqrt(float(d_var))
+    logits_HBQK = jnp.where(mask_BQK, logits_HBQK, MASKED_LOGIT) / jnp.sqrt(float(d_var))
     attn_HBQK = relax(logits_HBQK, mode, tau, key, axis=-1)
     return matmul_nn(attn_HBQK, v_HBKD)
 
