@@ -1,6 +1,6 @@
-"""The emitter: a `Program` becomes a standalone, readable Python module (`program.py` + `tables.json`).
+"""The emitter: a `Program` becomes a standalone, readable Python module (`program.py`, `tables.json`, `runtime.py`).
 
-The module needs numpy and the JSON file next to it. It has one function per head and MLP, named after the
+The module needs numpy and the two files next to it (runtime.py: the helpers every program shares). It has one function per head and MLP, named after the
 variable it computes; predicates are written in their simplest exact form (`keys == queries + 1`), small
 tables inline, larger MLP tables and the classifier weights in tables.json. `run(tokens)` checks its input
 and returns one label per position; `predict(ids)` is the batched form the verifier uses.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import textwrap
 
 import numpy as np
@@ -19,69 +20,28 @@ from tpjax.program.ir import NO_MATCH, Lookup, Predicate, Program, Select
 INLINE_AT_MOST = 16  # table entries written into the code; larger tables go to tables.json
 DOC_WIDTH = 110
 
-_RUNTIME = '''def run(tokens: list[str]) -> list[str]:
+_LOADER = '''_HERE = pathlib.Path(__file__).parent
+_SPEC = importlib.util.spec_from_file_location(f"{__name__}_runtime", _HERE / "runtime.py")
+runtime = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(runtime)
+select_closest = runtime.select_closest'''
+
+_RUN = '''def run(tokens: list[str]) -> list[str]:
     """One predicted label per position of `tokens`, a whole input that starts with "<s>"."""
     return run_batch([tokens])[0]
 
 
 def run_batch(batch: list[list[str]]) -> list[list[str]]:
-    """`run` for many inputs at once."""
-    labels = predict(encode(batch))
+    """`run` for many inputs at once; ValueError naming the first bad input."""
+    labels = predict(runtime.encode(batch, VOCAB, N_CTX))
     return [[LABELS[c] for c in row[: len(tokens)]] for row, tokens in zip(labels, batch)]
 
 
-def encode(batch: list[list[str]]) -> np.ndarray:
-    """Token ids (B, T), padded with 0; ValueError naming the first problem found."""
-    if not batch:
-        raise ValueError("no inputs given")
-    ids = np.zeros((len(batch), max(len(tokens) for tokens in batch)), np.int64)
-    for i, tokens in enumerate(batch):
-        if isinstance(tokens, str):
-            raise ValueError(f"input {i} is a string; give a list of tokens such as {['<s>'] + VOCAB[2:4]}")
-        if not tokens or tokens[0] != "<s>":
-            raise ValueError(f"input {i} must start with '<s>' (BOS), got {list(tokens[:1])}")
-        if len(tokens) > N_CTX:
-            raise ValueError(f"input {i} has {len(tokens)} tokens; the context holds at most {N_CTX}")
-        for j, token in enumerate(tokens):
-            if token not in TOKEN_IDS:
-                raise ValueError(f"unknown token {token!r} at position {j} of input {i}; the vocabulary is {VOCAB[1:]}")
-            ids[i, j] = TOKEN_IDS[token]
-    return ids
-
-
-def visible_keys(tokens: np.ndarray) -> np.ndarray:
-    """(B, Q, K): the key positions a query may attend to: real tokens{causal_doc}."""
-    real = tokens != 0
-    visible = real[:, :, None] & real[:, None, :]{causal_code}
-    return visible
-
-
-def select_closest(match: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """`values` (B, K) at the key each query picks among its matches (B, Q, K): the nearest one, the earlier
-    one on equal distance, the query itself only when nothing else matches, position 0 (BOS) when none."""
-    n = match.shape[-1]
-    q, k = np.arange(n)[:, None], np.arange(n)[None, :]
-    priority = np.where(k == q, -4 * n, -2 * np.abs(q - k) + (k < q))
-    chosen = np.where(match.any(-1), np.where(match, priority, -8 * n).argmax(-1), 0)
-    return np.take_along_axis(values, chosen, axis=1)
-
-
 def lookup(mapping: dict, fill: int, size: int = D_VAR) -> np.ndarray:
-    """A dict of value -> value as an array indexed by value (`size` values, `fill` where not given)."""
-    table = np.full(size, fill)
-    table[list(mapping)] = list(mapping.values())
-    return table
-'''
+    """A dict of value -> value as an array indexed by value (`fill` where not given)."""
+    return runtime.lookup(mapping, fill, size)'''
 
-
-_LOAD_TABLES = '''def _load_tables() -> dict:
-    """MLP tables and classifier weights, as integer arrays, from tables.json next to this file."""
-    raw = json.loads(pathlib.Path(__file__).with_name("tables.json").read_text())
-    arrays = lambda x: {k: arrays(v) for k, v in x.items()} if isinstance(x, dict) else np.asarray(x, np.int64)  # noqa: E731
-    return arrays(raw)
-
-
-TABLES = _load_tables()'''
+RUNTIME_SOURCE = pathlib.Path(__file__).with_name("runtime.py")
 
 
 def _fmt_value(program: Program, var: str, value: int) -> str:
@@ -222,47 +182,47 @@ def _header(program: Program) -> str:
 
 
 def emit(program: Program) -> dict[str, str]:
-    """The files of the standalone module: {"program.py": source, "tables.json": data}."""
+    """The files of the standalone module: {"program.py": ..., "tables.json": ..., "runtime.py": ...}."""
     tables: dict = {}
     functions = []
     for op in program.ops:
         functions.append(_select_code(op, program) if isinstance(op, Select) else _lookup_code(op, program, tables))
     classify, classify_args = _classifier_code(program, tables)
     labels = [program.labels[i] for i in program.classifier.classes]
-    causal = program.causal
-    runtime = (
-        _RUNTIME.replace("{causal_doc}", ", never a later position" if causal else "")
-        .replace("{causal_code}", "\n    visible &= np.tri(tokens.shape[1], dtype=bool)" if causal else "")
-        
-    )
     needs = {"tokens", "visible"} | {n for op in program.ops for n in op.inputs} | set(classify_args)
     predict = ['def predict(tokens: np.ndarray) -> np.ndarray:', '    """Label indices (B, T) into LABELS for token ids (B, T) padded with 0."""']
     if "positions" in needs:
         predict.append("    positions = np.broadcast_to(np.arange(tokens.shape[1]), tokens.shape)")
     if "ones" in needs:
         predict.append("    ones = np.ones_like(tokens)")
-    predict.append("    visible = visible_keys(tokens)")
+    predict.append("    visible = runtime.visible_keys(tokens, CAUSAL)")
     for op in program.ops:
         args = list(op.inputs) if isinstance(op, Lookup) else _select_args(op)
         if isinstance(op, Lookup) and not op.inputs:
             args = ["tokens"]
         predict.append(f"    {op.name} = compute_{op.name}({_args(*args)})")
     predict.append(f"    return classify({_args(*classify_args)})")
-    vocab = "\n".join(f"    {t!r},  # {i}" for i, t in enumerate(program.vocab))
     constants = [
-        "import json",
+        "import importlib.util",
         "import pathlib",
         "",
         "import numpy as np",
         "",
-        f"VOCAB = [\n{vocab}\n]",
-        "TOKEN_IDS = {t: i for i, t in enumerate(VOCAB) if i > 0}",
+        _LOADER,
+        "",
+        f"VOCAB = {list(program.vocab)!r}  # a token's id is its index",
         f"LABELS = {labels!r}",
         f"N_CTX = {program.n_ctx}",
         f"D_VAR = {program.d_var}  # categorical variables take values 0 .. D_VAR - 1",
+        f"CAUSAL = {program.causal}  # a query never attends to a later position" if program.causal else "CAUSAL = False",
+        'TABLES = runtime.load_tables(_HERE / "tables.json")',
     ]
-    parts = [_header(program), "\n".join(constants), _LOAD_TABLES, runtime, *functions, classify, "\n".join(predict)]
-    return {"program.py": _tidy("\n\n\n".join(parts)), "tables.json": json.dumps(tables) + "\n"}
+    parts = [_header(program), "\n".join(constants), _RUN, *functions, classify, "\n".join(predict)]
+    return {
+        "program.py": _tidy("\n\n\n".join(parts)),
+        "tables.json": json.dumps(tables) + "\n",
+        "runtime.py": RUNTIME_SOURCE.read_text(),
+    }
 
 
 def _select_args(op: Select) -> list[str]:

@@ -22,7 +22,7 @@ _OUT = flags.DEFINE_string("out", "programs", "Where the shipped programs go.")
 _TASKS = flags.DEFINE_list("tasks", None, "Only these tasks (default: every task with a finished run).")
 
 PAPER_LINES = {"reverse": 713, "hist": 160, "double_hist": 423, "sort": 635, "most_freq": 666, "dyck1": 892, "dyck2": 733}
-SHIPPED = ("program.py", "tables.json", "program.json")
+SHIPPED = ("program.py", "tables.json", "runtime.py", "program.json")
 
 
 def ship_task(run_dir: str, out_dir: str) -> dict:
@@ -43,7 +43,8 @@ def readme(rows: list[dict]) -> str:
         "# Shipped programs",
         "",
         "Each folder holds the program of the best-validation seed of a 5-seed run at the task's default config",
-        "(`configs/<task>.py`): `program.py` (standalone; needs numpy and the `tables.json` next to it),",
+        "(`configs/<task>.py`): `program.py` (standalone; needs numpy and the `tables.json` and `runtime.py` next",
+        "to it; program lines below count program.py only, runtime.py is the same 67 lines for every program),",
         "`program.json` (where it came from) and `VERIFY.json` (how it was checked). Regenerate with",
         "`python -m tpjax.program.ship --runs=<folder of runs>`; check one with `python -m tpjax.verify programs/<task>`.",
         "",
