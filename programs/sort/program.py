@@ -11,35 +11,23 @@ the output of the function compute_<name> below.
 """
 
 
-import json
+import importlib.util
 import pathlib
 
 import numpy as np
 
-VOCAB = [
-    '<pad>',  # 0
-    '<s>',  # 1
-    '</s>',  # 2
-    '0',  # 3
-    '1',  # 4
-    '2',  # 5
-    '3',  # 6
-    '4',  # 7
-]
-TOKEN_IDS = {t: i for i, t in enumerate(VOCAB) if i > 0}
+_HERE = pathlib.Path(__file__).parent
+_SPEC = importlib.util.spec_from_file_location(f"{__name__}_runtime", _HERE / "runtime.py")
+runtime = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(runtime)
+select_closest = runtime.select_closest
+
+VOCAB = ['<pad>', '<s>', '</s>', '0', '1', '2', '3', '4']  # a token's id is its index
 LABELS = ['0', '1', '2', '3', '4']
 N_CTX = 8
 D_VAR = 8  # categorical variables take values 0 .. D_VAR - 1
-
-
-def _load_tables() -> dict:
-    """MLP tables and classifier weights, as integer arrays, from tables.json next to this file."""
-    raw = json.loads(pathlib.Path(__file__).with_name("tables.json").read_text())
-    arrays = lambda x: {k: arrays(v) for k, v in x.items()} if isinstance(x, dict) else np.asarray(x, np.int64)  # noqa: E731
-    return arrays(raw)
-
-
-TABLES = _load_tables()
+CAUSAL = False
+TABLES = runtime.load_tables(_HERE / "tables.json")
 
 
 def run(tokens: list[str]) -> list[str]:
@@ -48,52 +36,14 @@ def run(tokens: list[str]) -> list[str]:
 
 
 def run_batch(batch: list[list[str]]) -> list[list[str]]:
-    """`run` for many inputs at once."""
-    labels = predict(encode(batch))
+    """`run` for many inputs at once; ValueError naming the first bad input."""
+    labels = predict(runtime.encode(batch, VOCAB, N_CTX))
     return [[LABELS[c] for c in row[: len(tokens)]] for row, tokens in zip(labels, batch)]
 
 
-def encode(batch: list[list[str]]) -> np.ndarray:
-    """Token ids (B, T), padded with 0; ValueError naming the first problem found."""
-    if not batch:
-        raise ValueError("no inputs given")
-    ids = np.zeros((len(batch), max(len(tokens) for tokens in batch)), np.int64)
-    for i, tokens in enumerate(batch):
-        if isinstance(tokens, str):
-            raise ValueError(f"input {i} is a string; give a list of tokens such as {['<s>'] + VOCAB[2:4]}")
-        if not tokens or tokens[0] != "<s>":
-            raise ValueError(f"input {i} must start with '<s>' (BOS), got {list(tokens[:1])}")
-        if len(tokens) > N_CTX:
-            raise ValueError(f"input {i} has {len(tokens)} tokens; the context holds at most {N_CTX}")
-        for j, token in enumerate(tokens):
-            if token not in TOKEN_IDS:
-                raise ValueError(f"unknown token {token!r} at position {j} of input {i}; the vocabulary is {VOCAB[1:]}")
-            ids[i, j] = TOKEN_IDS[token]
-    return ids
-
-
-def visible_keys(tokens: np.ndarray) -> np.ndarray:
-    """(B, Q, K): the key positions a query may attend to: real tokens."""
-    real = tokens != 0
-    visible = real[:, :, None] & real[:, None, :]
-    return visible
-
-
-def select_closest(match: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """`values` (B, K) at the key each query picks among its matches (B, Q, K): the nearest one, the earlier
-    one on equal distance, the query itself only when nothing else matches, position 0 (BOS) when none."""
-    n = match.shape[-1]
-    q, k = np.arange(n)[:, None], np.arange(n)[None, :]
-    priority = np.where(k == q, -4 * n, -2 * np.abs(q - k) + (k < q))
-    chosen = np.where(match.any(-1), np.where(match, priority, -8 * n).argmax(-1), 0)
-    return np.take_along_axis(values, chosen, axis=1)
-
-
 def lookup(mapping: dict, fill: int, size: int = D_VAR) -> np.ndarray:
-    """A dict of value -> value as an array indexed by value (`size` values, `fill` where not given)."""
-    table = np.full(size, fill)
-    table[list(mapping)] = list(mapping.values())
-    return table
+    """A dict of value -> value as an array indexed by value (`fill` where not given)."""
+    return runtime.lookup(mapping, fill, size)
 
 
 def compute_cat_attn_0_0(positions, tokens, visible):
@@ -231,10 +181,12 @@ def compute_num_attn_1_2(cat_attn_0_2, tokens, num_attn_0_0, visible):
 
 
 def compute_num_attn_1_3(positions, tokens, visible):
-    """Layer 1, numerical head 3: counts the positions whose `tokens` is the value the query's `positions`
-    asks for (0->'3', 1->'2', 2->'2', 3->'2', 4->'2', 5->'2', 6->'4', 7->'2'; other values match nothing)."""
-    wanted = lookup({0: 6, 1: 5, 2: 5, 3: 5, 4: 5, 5: 5, 6: 7, 7: 5}, fill=-1)  # query value -> the key value it matches
-    match = tokens[:, None, :] == wanted[positions][:, :, None]
+    """Layer 1, numerical head 3: counts the positions whose `tokens` is '2', except that a query 0 matches
+    '3' and a query 6 matches '4'."""
+    wanted = np.full_like(positions, 5)
+    wanted[positions == 0] = 6  # 0 matches '3'
+    wanted[positions == 6] = 7  # 6 matches '4'
+    match = tokens[:, None, :] == wanted[:, :, None]
     return np.sum(match & visible, axis=2)
 
 
@@ -381,7 +333,7 @@ def predict(tokens: np.ndarray) -> np.ndarray:
     """Label indices (B, T) into LABELS for token ids (B, T) padded with 0."""
     positions = np.broadcast_to(np.arange(tokens.shape[1]), tokens.shape)
     ones = np.ones_like(tokens)
-    visible = visible_keys(tokens)
+    visible = runtime.visible_keys(tokens, CAUSAL)
     cat_attn_0_0 = compute_cat_attn_0_0(positions, tokens, visible)
     cat_attn_0_1 = compute_cat_attn_0_1(positions, tokens, visible)
     cat_attn_0_2 = compute_cat_attn_0_2(positions, tokens, visible)
