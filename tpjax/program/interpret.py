@@ -8,21 +8,13 @@ from __future__ import annotations
 import numpy as np
 
 from tpjax.program.ir import Lookup, Program, Select
+from tpjax.program.runtime import visible_keys
 
 
 def selection_priority(n: int) -> np.ndarray:
     """(Q, K), higher wins: the nearest key, the earlier one on equal distance, the query itself last."""
     q, k = np.arange(n)[:, None], np.arange(n)[None, :]
     return np.where(k == q, -4 * n, -2 * np.abs(q - k) + (k < q))
-
-
-def visible_keys(tokens_BT: np.ndarray, causal: bool) -> np.ndarray:
-    """(B, Q, K): both positions hold a token, and the key is not in the future for causal tasks."""
-    real = tokens_BT != 0
-    visible = real[:, :, None] & real[:, None, :]
-    if causal:
-        visible &= np.tri(tokens_BT.shape[1], dtype=bool)
-    return visible
 
 
 def matches(op: Select, env: dict[str, np.ndarray]) -> np.ndarray:
