@@ -72,11 +72,14 @@ def verify(directory: str, max_inputs: int = 10**6, show: int = 5, seed: int = 0
     info_path = os.path.join(directory, "program.json")
     if not os.path.isfile(info_path) or not os.path.isfile(os.path.join(directory, "program.py")):
         raise VerifyError(f"{directory} is not a program folder (needs program.py and program.json, as tpjax.extract writes)")
-    with open(info_path) as f:
-        info = json.load(f)
     start = time.time()
-    c = ml_collections.ConfigDict(info["config_dict"])
-    _, task = tasks.get_task(c)
+    try:
+        with open(info_path) as f:
+            info = json.load(f)
+        c = ml_collections.ConfigDict(info["config_dict"])
+        _, task = tasks.get_task(c)
+    except (json.JSONDecodeError, KeyError, TypeError) as e:
+        raise VerifyError(f"{info_path} is not a program.json written by tpjax.extract ({type(e).__name__}: {e})") from None
     module = load_module(directory)
     ids, exhaustive = inputs_to_check(task, max_inputs, seed)
     targets = reference_labels(task, ids)

@@ -98,3 +98,15 @@ def test_verify_scores_the_whole_input_space_exactly(trained):
 def test_verify_names_a_folder_that_is_not_a_program(tmp_path):
     done = _cli("tpjax.verify", str(tmp_path))
     assert done.returncode == 1 and "not a program folder" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_verify_names_a_broken_program_json(trained, tmp_path):
+    _, workdir, _ = trained
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    for name in ("program.py", "tables.json", "runtime.py"):
+        (folder / name).write_text(open(os.path.join(workdir, "programs", "seed_0", name)).read())
+    (folder / "program.json").write_text("{}")
+    done = _cli("tpjax.verify", str(folder))
+    assert done.returncode == 1 and "not a program.json written by tpjax.extract" in done.stderr
+    assert "Traceback" not in done.stderr

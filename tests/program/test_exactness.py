@@ -106,7 +106,7 @@ def check_agreement(spec: ProgramSpec, seed: int, n_models: int, n_inputs: int, 
     tokens = random_inputs(rng, spec, n_inputs)
     want_S = np.asarray(run(snapped, jnp.asarray(tokens)))
     real = tokens != 0
-    vocab = tuple(f"t{i}" for i in range(spec.vocab_size))
+    vocab = ("<pad>", "<s>") + tuple(f"t{i}" for i in range(2, spec.vocab_size))
     labels = tuple(f"c{i}" for i in range(spec.n_classes))
     for s in range(n_models):
         dp = jax.tree_util.tree_map(lambda x: np.asarray(x[s]), snapped)

@@ -183,6 +183,8 @@ def _header(program: Program) -> str:
 
 def emit(program: Program) -> dict[str, str]:
     """The files of the standalone module: {"program.py": ..., "tables.json": ..., "runtime.py": ...}."""
+    if program.vocab[:2] != ("<pad>", "<s>"):
+        raise ValueError(f"a program's vocabulary starts with '<pad>', '<s>' (runtime.encode relies on it), got {program.vocab[:2]}")
     tables: dict = {}
     functions = []
     for op in program.ops:
@@ -245,7 +247,7 @@ def _tidy(source: str) -> str:
 
 
 def write(program: Program, out_dir: str) -> dict[str, str]:
-    """Write program.py and tables.json into `out_dir` (created); returns their paths."""
+    """Write program.py, tables.json and runtime.py into `out_dir` (created); returns their paths."""
     os.makedirs(out_dir, exist_ok=True)
     paths = {}
     for name, text in emit(program).items():

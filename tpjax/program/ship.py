@@ -15,6 +15,7 @@ import sys
 from absl import app, flags
 
 from tpjax import tasks
+from tpjax.program.emit import RUNTIME_SOURCE
 from tpjax.verify import VerifyError, verify
 
 _RUNS = flags.DEFINE_string("runs", "runs/ship", "Folder of run folders, one per task.")
@@ -22,6 +23,7 @@ _OUT = flags.DEFINE_string("out", "programs", "Where the shipped programs go.")
 _TASKS = flags.DEFINE_list("tasks", None, "Only these tasks (default: every task with a finished run).")
 
 PAPER_LINES = {"reverse": 713, "hist": 160, "double_hist": 423, "sort": 635, "most_freq": 666, "dyck1": 892, "dyck2": 733}
+RUNTIME_LINES = len(RUNTIME_SOURCE.read_text().splitlines())
 SHIPPED = ("program.py", "tables.json", "runtime.py", "program.json")
 
 
@@ -33,9 +35,19 @@ def ship_task(run_dir: str, out_dir: str) -> dict:
     if not os.path.isfile(os.path.join(source, "program.py")):
         raise VerifyError(f"{source} has no program; run `python -m tpjax.extract --workdir={run_dir}` first")
     os.makedirs(out_dir, exist_ok=True)
+    stale = os.path.join(out_dir, "VERIFY.json")
+    if os.path.exists(stale):  # until the new program is verified, the folder must not look checked
+        os.remove(stale)
     for name in SHIPPED:
         shutil.copyfile(os.path.join(source, name), os.path.join(out_dir, name))
-    return verify(out_dir)
+    result = verify(out_dir)
+    if result["agreement"] != 1.0 or result["program_test_acc"] != result["model_test_acc"]:
+        os.remove(stale)
+        raise VerifyError(
+            f"{source}: the program does not reproduce the snapped model (agreement {result['agreement']}, test "
+            f"accuracy {result['program_test_acc']} vs the model's {result['model_test_acc']}); not shipped"
+        )
+    return result
 
 
 def readme(rows: list[dict]) -> str:
@@ -44,7 +56,7 @@ def readme(rows: list[dict]) -> str:
         "",
         "Each folder holds the program of the best-validation seed of a 5-seed run at the task's default config",
         "(`configs/<task>.py`): `program.py` (standalone; needs numpy and the `tables.json` and `runtime.py` next",
-        "to it; program lines below count program.py only, runtime.py is the same 67 lines for every program),",
+        f"to it; program lines below count program.py only, runtime.py is the same {RUNTIME_LINES} lines for every program),",
         "`program.json` (where it came from) and `VERIFY.json` (how it was checked). Regenerate with",
         "`python -m tpjax.program.ship --runs=<folder of runs>`; check one with `python -m tpjax.verify programs/<task>`.",
         "",
