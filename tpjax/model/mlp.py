@@ -46,22 +46,37 @@ def _matmul_rows_bwd(res, g_XNJ):
 matmul_rows.defvjp(_matmul_rows_fwd, _matmul_rows_bwd)
 
 
-def mlp_logits(x_MNI: jax.Array, w1_MIJ: jax.Array, b1_MJ: jax.Array, w2_MJD: jax.Array, b2_MD: jax.Array) -> jax.Array:
-    """log_softmax of a one-hidden-layer ReLU MLP, all MLPs of a layer batched along M."""
+def mlp_scores(x_MNI: jax.Array, w1_MIJ: jax.Array, b1_MJ: jax.Array, w2_MJD: jax.Array, b2_MD: jax.Array) -> jax.Array:
+    """Output scores of a one-hidden-layer ReLU MLP, all MLPs of a layer batched along M."""
     h_MNJ = jax.nn.relu(matmul_rows(x_MNI, w1_MIJ) + b1_MJ[:, None])
-    return jax.nn.log_softmax(matmul_rows(h_MNJ, w2_MJD) + b2_MD[:, None], axis=-1)
+    return matmul_rows(h_MNJ, w2_MJD) + b2_MD[:, None]
+
+
+def mlp_logits(x_MNI: jax.Array, w1_MIJ: jax.Array, b1_MJ: jax.Array, w2_MJD: jax.Array, b2_MD: jax.Array) -> jax.Array:
+    """log_softmax of the MLP scores: what the snapped model and its tables take the argmax of."""
+    return jax.nn.log_softmax(mlp_scores(x_MNI, w1_MIJ, b1_MJ, w2_MJD, b2_MD), axis=-1)
+
+
+def _relaxed_output(x_MNI: jax.Array, params: dict, mode: str, tau, key) -> jax.Array:
+    """The relaxed one-hot output (M, N, D).
+
+    A (Gumbel-)softmax does not change when a constant is added along its axis, so the relaxed modes
+    skip the log_softmax (a quarter of an MLP's cost); the argmax keeps it, so that it picks exactly
+    what the integer tables of the snapped model pick.
+    """
+    args = (x_MNI, params["w1"], params["b1"], params["w2"], params["b2"])
+    logits = mlp_logits(*args) if mode == "argmax" else mlp_scores(*args)
+    return relax(logits, mode, tau, key, axis=-1)
 
 
 def categorical_mlps(x_MRND: jax.Array, params: dict, mode: str, tau, key) -> jax.Array:
     """MLPs over categorical inputs (one-hot values concatenated); returns (M, N, D)."""
     m, r, n, d = x_MRND.shape
     x_MNI = jnp.swapaxes(x_MRND, 1, 2).reshape(m, n, r * d)
-    logits = mlp_logits(x_MNI, params["w1"], params["b1"], params["w2"], params["b2"])
-    return relax(logits, mode, tau, key, axis=-1)
+    return _relaxed_output(x_MNI, params, mode, tau, key)
 
 
 def numerical_mlps(x_MRN: jax.Array, num_max: int, params: dict, mode: str, tau, key) -> jax.Array:
     """MLPs over numerical inputs clipped to [0, num_max] (so that the snapped MLP is a finite table)."""
     x_MNI = jnp.swapaxes(jnp.clip(x_MRN, 0.0, float(num_max)), 1, 2)
-    logits = mlp_logits(x_MNI, params["w1"], params["b1"], params["w2"], params["b2"])
-    return relax(logits, mode, tau, key, axis=-1)
+    return _relaxed_output(x_MNI, params, mode, tau, key)

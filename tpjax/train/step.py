@@ -53,11 +53,26 @@ def token_nll(logits_BTC: jax.Array, targets_BT: jax.Array) -> tuple[jax.Array, 
     return jnp.where(scored, nll, 0.0), scored
 
 
+def ordered_sum(x: jax.Array) -> jax.Array:
+    """Sum over the last axis in a fixed pairwise order.
+
+    XLA may associate a reduction differently depending on the batch around it, so with jnp.sum a
+    seed's reported loss could change in the last bit with the number of seeds trained beside it.
+    """
+    n = x.shape[-1]
+    width = 1 << max(n - 1, 0).bit_length()
+    x = jnp.pad(x, [(0, 0)] * (x.ndim - 1) + [(0, width - n)])
+    while x.shape[-1] > 1:
+        half = x.shape[-1] // 2
+        x = x[..., :half] + x[..., half:]
+    return x[..., 0]
+
+
 def sequence_loss(logits_BTC, targets_BT, weights_B) -> jax.Array:
     """The original's per-token loss: mean over a sequence's scored tokens, then mean over sequences."""
     nll, scored = token_nll(logits_BTC, targets_BT)
-    per_seq = jnp.sum(nll, -1) / jnp.maximum(jnp.sum(scored, -1), 1)
-    return jnp.sum(per_seq * weights_B) / jnp.maximum(jnp.sum(weights_B), 1.0)
+    per_seq = ordered_sum(nll) / jnp.maximum(jnp.sum(scored, -1), 1)
+    return ordered_sum(per_seq * weights_B) / jnp.maximum(jnp.sum(weights_B), 1.0)
 
 
 def train_step(state: TrainState, batch: dict, *, apply_fn: Callable, tx, schedule: Callable) -> tuple[TrainState, jax.Array]:
@@ -95,7 +110,7 @@ def train_epoch(state: TrainState, inputs_NT, targets_NT, epoch, *, apply_fn, tx
         return step(st, {"inputs": inputs_NT[i], "targets": targets_NT[i], "weights": w})
 
     state, losses = jax.lax.scan(body, state, (idx, weights))
-    return state, jnp.mean(losses)
+    return state, ordered_sum(losses) / losses.shape[0]
 
 
 def make_epoch_fn(apply_fn, tx, schedule, batch_size: int):
