@@ -49,7 +49,8 @@ def base_config() -> ml_collections.ConfigDict:
     c.model.d_var = 0  # values per categorical variable; 0 means max(vocab, context length)
     c.model.d_mlp = 64  # hidden width of every MLP
     c.model.mlp_vars_in = 2  # variables each MLP reads
-    c.model.num_max = 0  # numerical MLP inputs are clipped to [0, num_max]; 0 means the context length
+    c.model.num_max = 0  # numerical MLP inputs are clipped to [0, num_max]; 0: n_ctx**n_layers (no clip), capped so a snapped table has <= 2^20 entries
+    c.model.embed_gumbel = False  # True: tokens enter as the original's relaxed (Gumbel) one-hot sample
     c.model.d_model = 256  # standard baseline: hidden size
     c.model.n_heads = 4  # standard baseline: attention heads per layer
     c.model.d_ff = 1024  # standard baseline: feed-forward width
@@ -125,6 +126,8 @@ def validate(c: ml_collections.ConfigDict) -> None:
     _non_negative(c, "model.n_heads_cat", "model.n_heads_num", "model.n_mlps_cat", "model.n_mlps_num")
     _non_negative(c, "model.d_var", "model.num_max")
     _positive(c, "model.d_model", "model.n_heads", "model.d_ff")
+    if not isinstance(c.model.embed_gumbel, bool):
+        raise ConfigError(f"config.model.embed_gumbel must be true or false, got {c.model.embed_gumbel!r}")
     if not (isinstance(c.lr, (int, float)) and c.lr > 0):
         raise ConfigError(f"config.lr must be a positive number, got {c.lr!r}")
     if not 0.0 < c.data.test_frac < 0.5:

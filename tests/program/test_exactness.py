@@ -42,7 +42,7 @@ def specs(draw) -> ProgramSpec:
         n_mlps_num=draw(st.integers(0, 2)),
         d_mlp=8,
         mlp_vars_in=draw(st.integers(1, 3)),
-        num_max=draw(st.sampled_from([n_ctx, max(1, n_ctx // 2), 2 * n_ctx])),
+        num_max=draw(st.sampled_from([n_ctx, max(1, n_ctx // 2), 2 * n_ctx, n_ctx**2])),
         causal=draw(st.booleans()),
     )
 

@@ -29,6 +29,8 @@ SET_BY_SWEEP = (
     "model.n_mlps_cat", "model.n_mlps_num",
 )
 GRID_FIELDS = ("n_layers", "n_heads", "n_mlps")
+# Fields a length-generalisation run sets itself; an override of them is refused.
+SET_BY_LENGTH_GEN = ("task", "n_seeds", "data.length_gen")
 _REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_TASK_CONFIGS = os.path.join(_REPO, "configs")  # the checkout's configs/ (source or editable install)
 
@@ -59,18 +61,40 @@ def sweep_config(name: str) -> ml_collections.ConfigDict:
     c.n_heads = (4,)  # attention heads per layer, half categorical, half numerical
     c.n_mlps = (2,)  # MLPs per layer, half categorical, half numerical
     c.n_seeds = 5  # seeds per point, trained side by side in one vmapped run
-    c.override = _placeholders(config_lib.base_config())  # task-config fields to change; unset keeps the task's
+    c.override = override_placeholders(config_lib.base_config())  # task-config fields to change; unset keeps the task's
     return c
 
 
-def _placeholders(base: ml_collections.ConfigDict, prefix: str = "") -> ml_collections.ConfigDict:
+@dataclasses.dataclass(frozen=True, order=True)
+class LengthPoint:
+    """One task trained on lengths up to n (Dyck: exactly n)."""
+
+    task: str
+    n: int
+
+    @property
+    def name(self) -> str:
+        return f"n{self.n}"
+
+
+def length_gen_config() -> ml_collections.ConfigDict:
+    """The fields of a length-generalisation config (tpjax.experiments.length_gen); `override` as in a sweep."""
+    c = ml_collections.ConfigDict()
+    c.name = "length_gen"  # folder under --out
+    c.lengths = (10, 20, 30, 40)  # n: longest training body (Dyck: the training length)
+    c.n_seeds = 5  # seeds per point, trained side by side in one vmapped run
+    c.override = override_placeholders(config_lib.base_config())
+    return c
+
+
+def override_placeholders(base: ml_collections.ConfigDict, prefix: str = "") -> ml_collections.ConfigDict:
     out = ml_collections.ConfigDict()
     for key, value in base.items():
         path = prefix + key
         if path in SET_BY_SWEEP:
             continue
         if isinstance(value, ml_collections.ConfigDict):
-            out[key] = _placeholders(value, path + ".")
+            out[key] = override_placeholders(value, path + ".")
         else:
             out[key] = config_dict.placeholder(type(value))
     return out
@@ -167,8 +191,8 @@ def task_config(task: str, task_configs: str = DEFAULT_TASK_CONFIGS) -> ml_colle
     return module.get_config()
 
 
-def point_config(sweep: ml_collections.ConfigDict, point: Point, base: ml_collections.ConfigDict):
-    """The task config `base` with the sweep's overrides and the point's layers, heads and MLPs."""
+def apply_overrides(sweep: ml_collections.ConfigDict, base: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
+    """A copy of `base` with every field the sweep's `override` sets."""
     c = copy.deepcopy(base)
     c.unlock()
     for name, value in _set_overrides(sweep.get("override") or ml_collections.ConfigDict()).items():
@@ -177,6 +201,14 @@ def point_config(sweep: ml_collections.ConfigDict, point: Point, base: ml_collec
         for part in parents:
             node = node[part]
         node[leaf] = value
+    c.lock()
+    return c
+
+
+def point_config(sweep: ml_collections.ConfigDict, point: Point, base: ml_collections.ConfigDict):
+    """The task config `base` with the sweep's overrides and the point's layers, heads and MLPs."""
+    c = apply_overrides(sweep, base)
+    c.unlock()
     c.task = point.task
     c.n_seeds = sweep.n_seeds
     c.model.kind = "program"

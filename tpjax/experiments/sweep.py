@@ -14,18 +14,17 @@ processes (or machines) with the same --out split the grid between them. `--task
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import re
 import sys
-import time
 
 import ml_collections
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from tpjax import config as config_lib
 from tpjax.experiments import aggregate, grid
+from tpjax.experiments.runner import Plan, finished, parse_flags, run
+
+__all__ = ["Plan", "finished", "make_plan", "run", "write_summaries"]
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "A configs/sweeps/<name>.py file.", lock_config=True)
 _TASK = flags.DEFINE_string("task", None, "Task, or comma-separated tasks, each with a <task_configs>/<task>.py.")
@@ -35,22 +34,6 @@ _AGGREGATE_ONLY = flags.DEFINE_bool("aggregate_only", False, "Train nothing; onl
 _TASK_CONFIGS = flags.DEFINE_string(
     "task_configs", grid.DEFAULT_TASK_CONFIGS, "Folder of the task configs; a point starts from <task>.py there."
 )
-
-
-@dataclasses.dataclass(frozen=True)
-class Plan:
-    """A checked sweep: the whole grid, this shard's share of it, and every point's config."""
-
-    sweep: ml_collections.ConfigDict
-    tasks: list[str]
-    points: list[grid.Point]
-    mine: list[grid.Point]
-    configs: dict[grid.Point, ml_collections.ConfigDict]
-    shard: tuple[int, int]
-    out: str
-
-    def workdir(self, point: grid.Point) -> str:
-        return grid.point_dir(self.out, self.sweep, point)
 
 
 def make_plan(
@@ -64,61 +47,6 @@ def make_plan(
     points = grid.points(sweep, task_names)
     configs = grid.point_configs(sweep, points, task_configs)
     return Plan(sweep, task_names, points, grid.shard(points, index, count), configs, (index, count), out)
-
-
-def finished(plan: Plan, point: grid.Point) -> bool:
-    """Whether the point has its results.json; SweepError if it was trained under another config."""
-    from tpjax.train import CheckpointError, checkpoint
-
-    workdir = plan.workdir(point)
-    if not os.path.exists(os.path.join(workdir, "results.json")):
-        return False
-    try:
-        checkpoint.check_workdir_config(os.path.join(workdir, "config.json"), plan.configs[point])
-    except CheckpointError as e:
-        raise _point_error(point, e) from None
-    return True
-
-
-def _point_error(point: grid.Point, e: Exception) -> grid.SweepError:
-    return grid.SweepError(f"point {point.task}/{point.name}: {str(e).replace('--workdir', '--out')}")
-
-
-def run(plan: Plan) -> list[grid.Point]:
-    """Trains this shard's unfinished points in order; returns the points whose training diverged."""
-    import jax
-
-    from tpjax import train
-
-    index, count = plan.shard
-    logging.info(
-        "sweep %s, shard %d/%d: %d of %d points, tasks %s, into %s",
-        plan.sweep.name, index, count, len(plan.mine), len(plan.points), ",".join(plan.tasks),
-        os.path.join(plan.out, plan.sweep.name),
-    )
-    failed = []
-    for k, point in enumerate(plan.mine, 1):
-        c, workdir = plan.configs[point], plan.workdir(point)
-        label = f"[{k}/{len(plan.mine)}] {point.task}/{point.name}"
-        try:
-            if finished(plan, point):
-                logging.info("%s: skipped, finished earlier", label)
-                continue
-            logging.info("%s: running %d seeds in %s", label, c.n_seeds, workdir)
-            start = time.time()
-            results = train.train_and_evaluate(c, workdir)
-        except FloatingPointError as e:
-            logging.error("%s: failed: %s", label, e)
-            failed.append(point)
-            continue
-        except (config_lib.ConfigError, train.CheckpointError) as e:
-            raise _point_error(point, e) from None
-        logging.info(
-            "%s: done in %.0f s; best-val seed's test acc %.2f%%", label, time.time() - start,
-            100 * results["best_test_acc"],
-        )
-        jax.clear_caches()  # the next point has other shapes: nothing compiled for this one is reused
-    return failed
 
 
 def write_summaries(plan: Plan) -> None:
@@ -136,20 +64,6 @@ def write_summaries(plan: Plan) -> None:
             "%s: %d of %d points finished; summary.csv, summary.md, heatmap.png in %s",
             task, sum(row.done for row in rows), len(rows), task_dir,
         )
-
-
-def _parse_flags(argv: list[str]) -> list[str]:
-    """absl's parser, with a bad flag or --config override reported in one line instead of a traceback."""
-    try:
-        return flags.FLAGS(argv)
-    except (AttributeError, KeyError) as e:  # ml_collections: an override names no field of the config
-        match, hint = re.search(r"'(\w+)", str(e)), re.search(r'Did you mean "(\w+)"', str(e))
-        field = match[1] if match else str(e)
-        given = [a.split("=")[0] for a in argv if a.startswith("--config.") and field in a.split("=")[0].split(".")]
-        hint = f" (did you mean {hint[1]!r}?)" if hint else ""
-        sys.exit(f"error: {given[0] if given else field}: the sweep config has no field {field!r}{hint}")
-    except Exception as e:  # noqa: BLE001 - flag parsing can raise anything the config file raises
-        sys.exit("error: " + " ".join(str(e).split()))
 
 
 def main(argv: list[str]) -> None:
@@ -170,4 +84,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    app.run(main, flags_parser=_parse_flags)
+    app.run(main, flags_parser=parse_flags)

@@ -10,6 +10,24 @@ from tpjax.model.standard import StandardSpec, StandardTransformer
 from tpjax.model.transformer_program import ProgramSpec, TransformerProgram
 
 
+# Most entries of one snapped numerical-MLP table (every combination of its input values).
+NUM_TABLE_ENTRIES = 1 << 20
+
+
+def default_num_max(n_ctx: int, n_layers: int, mlp_vars_in: int) -> int:
+    """The clip of numerical-MLP inputs when config.model.num_max is 0: none in effect where affordable.
+
+    A layer's numerical heads sum at most n_ctx values of earlier variables, so no value exceeds
+    n_ctx ** n_layers; the original code never clips. The snapped MLP is a table over every input
+    combination, so the bound is lowered until that table has at most NUM_TABLE_ENTRIES entries
+    (n_ctx 8, 3 layers: 512, no clip; n_ctx 16, 3 layers, 2 inputs: 1023).
+    """
+    cap = int(round(NUM_TABLE_ENTRIES ** (1 / mlp_vars_in)))  # values per input the table can hold
+    while cap > 1 and cap**mlp_vars_in > NUM_TABLE_ENTRIES:
+        cap -= 1
+    return max(1, min(n_ctx**n_layers, cap - 1))
+
+
 def build_model(c: ml_collections.ConfigDict, dataset) -> nn.Module:
     """A TransformerProgram or StandardTransformer for `dataset` (a tpjax.tasks.Dataset)."""
     vocab_size, n_classes = len(dataset.vocab), len(dataset.labels)
@@ -40,7 +58,8 @@ def build_model(c: ml_collections.ConfigDict, dataset) -> nn.Module:
             n_mlps_num=c.model.n_mlps_num,
             d_mlp=c.model.d_mlp,
             mlp_vars_in=c.model.mlp_vars_in,
-            num_max=c.model.num_max or dataset.n_ctx,
+            num_max=c.model.num_max or default_num_max(dataset.n_ctx, c.model.n_layers, c.model.mlp_vars_in),
             causal=dataset.causal,
+            embed_gumbel=bool(c.model.get("embed_gumbel", False)),
         )
     )

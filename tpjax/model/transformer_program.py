@@ -39,6 +39,10 @@ class ProgramSpec:
     num_max: int
     causal: bool
     masked_classes: tuple[int, ...] = (0,)
+    # The original code (CatEmbed with --one_hot_embed) feeds tokens through a relaxed sample of fixed
+    # logits 20*onehot - 10 over the d_var axis, one sample per forward pass shared by the batch; off by
+    # default (exact one-hot). The snapped model is the same either way.
+    embed_gumbel: bool = False
 
     def n_cat_in(self, layer: int) -> int:
         """Categorical variables a layer's heads can read: tokens, positions, then earlier outputs."""
@@ -213,7 +217,7 @@ class TransformerProgram(nn.Module):
         x_cat = [
             jnp.stack(
                 [
-                    jax.nn.one_hot(tokens_BT.reshape(b * t), s.d_var),
+                    token_embedding(tokens_BT.reshape(b * t), s, mode, tau, rng),
                     jnp.tile(jax.nn.one_hot(jnp.arange(t), s.d_var), (b, 1)),
                 ]
             )
@@ -238,6 +242,25 @@ class TransformerProgram(nn.Module):
             start += x.shape[0]
         logits = logits.T.reshape(b, t, c)
         return jnp.where(jnp.asarray(class_mask(s)), -1e30, logits)
+
+
+# fold_in tag of the token-embedding noise; layers use fold_in(rng, layer) with layer < n_layers.
+_EMBED_NOISE = 1 << 20
+
+
+def token_embedding(tokens_N: jax.Array, spec: ProgramSpec, mode: str, tau, rng) -> jax.Array:
+    """One-hot token values (N, d_var); with spec.embed_gumbel, the original's relaxed one-hot embedding.
+
+    The original's embedding matrix holds logits 10 on the token's own value and -10 elsewhere and is
+    passed, as a whole (d_var, vocab) matrix, through the relaxation over the d_var axis at the current
+    temperature. Its argmax is the exact one-hot, so the snapped model does not change.
+    """
+    if not spec.embed_gumbel or mode == "argmax":
+        return jax.nn.one_hot(tokens_N, spec.d_var)
+    logits_DV = jnp.eye(spec.d_var, spec.vocab_size) * 20.0 - 10.0
+    key = None if rng is None else jax.random.fold_in(rng, _EMBED_NOISE)
+    w_DV = relax(logits_DV, mode, tau, key, axis=0)
+    return jnp.take(w_DV.T, tokens_N, axis=0)
 
 
 def class_mask(spec) -> np.ndarray:

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 
+import jax
 import ml_collections
 import numpy as np
 
@@ -91,7 +92,23 @@ def results_dict(task: str, seeds: list[int], last: dict[str, dict[str, np.ndarr
     out["best_test_acc"] = out["test_acc"][best]
     out["program_agreement"] = [None] * len(seeds)
     out["wall_seconds"] = float(wall_seconds)
+    out["device"] = device_info()
     return out
+
+
+def device_info() -> dict:
+    """Where the run finished: platform, device kind and count, and (GPU/TPU) the peak device memory in use.
+
+    The peak is that of the process that wrote results.json; after a resume it covers only the resumed part.
+    """
+    device = jax.devices()[0]
+    stats = device.memory_stats() or {}
+    return {
+        "platform": device.platform,
+        "kind": device.device_kind,
+        "count": jax.device_count(),
+        "peak_bytes_in_use": stats.get("peak_bytes_in_use"),
+    }
 
 
 def results_table(results: dict) -> str:

@@ -1,0 +1,98 @@
+"""Length generalisation: which points run with which data split, idempotent reruns, the summary and figure."""
+
+import importlib.util
+import json
+import os
+
+import pytest
+
+from tpjax.experiments import grid, length_gen, runner
+from tpjax.tasks import decode, make_dataset
+from tpjax.train import records
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _config(**overrides):
+    spec = importlib.util.spec_from_file_location("lg", os.path.join(REPO, "configs", "sweeps", "length_gen.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    config = module.get_config()
+    for key, value in overrides.items():
+        node = config
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
+    return config
+
+
+def test_every_task_and_length_is_a_point_with_its_split(tmp_path):
+    plan = length_gen.make_plan(_config(), ",".join(length_gen.RASP_TASKS), "1/3", str(tmp_path))
+    assert len(plan.points) == 7 * 4 and plan.mine == plan.points[1::3]
+    sort20 = plan.configs[grid.LengthPoint("sort", 20)]
+    assert sort20.data.length_gen == 20 and sort20.n_seeds == 5 and sort20.model.n_layers == 3
+    assert plan.workdir(grid.LengthPoint("sort", 20)) == os.path.join(str(tmp_path), "length_gen", "sort", "n20")
+    # the paper config of each task is kept: hist has one layer
+    assert plan.configs[grid.LengthPoint("hist", 10)].model.n_layers == 1
+
+
+@pytest.mark.parametrize("task,n,train_lengths,test_lengths", [
+    ("sort", 3, range(1, 4), range(4, 14)),
+    ("dyck1", 4, [4], [8]),
+])
+def test_point_data_trains_short_and_tests_long(tmp_path, task, n, train_lengths, test_lengths):
+    plan = length_gen.make_plan(_config(**{"lengths": (n,), "override.data.size": 400}), task, "0/1", str(tmp_path))
+    data = make_dataset(plan.configs[grid.LengthPoint(task, n)])
+    special = {"<pad>", "<s>", "</s>"}
+
+    def body_lengths(split):
+        return {sum(tok not in special for tok in decode(data.vocab, list(row))) for row in data.splits[split].inputs}
+
+    assert body_lengths("train") <= set(train_lengths) and body_lengths("val") <= set(train_lengths)
+    assert body_lengths("test") <= set(test_lengths) and len(body_lengths("test")) >= 1
+
+
+def test_override_of_what_length_gen_sets_is_refused(tmp_path):
+    with pytest.raises(grid.SweepError, match="override.data.length_gen is set by the length-generalisation"):
+        length_gen.make_plan(_config(**{"override.data.length_gen": 5}), "sort", "0/1", str(tmp_path))
+    with pytest.raises(grid.SweepError, match="config.lengths must be"):
+        length_gen.make_plan(_config(lengths=(10, 0)), "sort", "0/1", str(tmp_path))
+    with pytest.raises(grid.SweepError, match="unknown task 'sorting'"):
+        length_gen.make_plan(_config(), "sorting", "0/1", str(tmp_path))
+
+
+def test_rerun_skips_finished_points_and_summary_lists_missing(tmp_path, monkeypatch):
+    ran = []
+
+    def fake_train(c, workdir):
+        ran.append(os.path.basename(workdir))
+        run = records.RunFiles(workdir)
+        run.write_config(c)
+        seeds = list(range(c.seed, c.seed + c.n_seeds))
+        acc = [0.9 - 0.01 * c.data.length_gen] * len(seeds)
+        run.write_results({"task": c.task, "seeds": seeds, "train_acc": [1.0] * len(seeds), "val_acc": acc,
+                           "test_acc": acc, "best_seed": seeds[0], "best_test_acc": acc[0],
+                           "program_agreement": [1.0] * len(seeds), "wall_seconds": 2.0})
+        return json.load(open(os.path.join(workdir, "results.json")))
+
+    from tpjax import train
+
+    monkeypatch.setattr(train, "train_and_evaluate", fake_train)
+    config = _config(lengths=(10, 20))
+    first = length_gen.make_plan(config, "sort,reverse", "0/2", str(tmp_path))
+    runner.run(first)
+    assert ran == ["n10", "n10"]  # shard 0 of 2: sort/n10 and reverse/n10
+    rows = length_gen.write_summary(first)
+    assert [(p.task, p.n, r is not None) for p, r in rows] == [
+        ("sort", 10, True), ("sort", 20, False), ("reverse", 10, True), ("reverse", 20, False)]
+    root = tmp_path / "length_gen"
+    assert "| sort | 20 | missing |" in (root / "summary.md").read_text()
+    assert (root / "length_gen.png").stat().st_size > 0
+    ran.clear()
+    runner.run(length_gen.make_plan(config, "sort,reverse", "0/1", str(tmp_path)))
+    assert ran == ["n20", "n20"]  # the finished points are not trained again
+    length_gen.write_summary(first)
+    csv_rows = (root / "summary.csv").read_text().splitlines()
+    assert csv_rows[0].startswith("task,n,status") and len(csv_rows) == 5
+    assert all(",done," in row for row in csv_rows[1:])

@@ -1,0 +1,105 @@
+"""Running the points of a sweep: the plan, what counts as finished, the training loop over a shard.
+
+Shared by the grid sweep (tpjax.experiments.sweep) and the length-generalisation runs
+(tpjax.experiments.length_gen). A point is anything with `task` and `name`; its workdir is
+OUT/<sweep name>/<task>/<point name>/. Nothing here defines flags, so both CLIs can import it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import sys
+import time
+
+import ml_collections
+from absl import flags, logging
+
+from tpjax import config as config_lib
+from tpjax.experiments import grid
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """A checked sweep: the whole grid, this shard's share of it, and every point's config."""
+
+    sweep: ml_collections.ConfigDict
+    tasks: list[str]
+    points: list
+    mine: list
+    configs: dict
+    shard: tuple[int, int]
+    out: str
+
+    def workdir(self, point) -> str:
+        return grid.point_dir(self.out, self.sweep, point)
+
+
+def finished(plan: Plan, point) -> bool:
+    """Whether the point has its results.json; SweepError if it was trained under another config."""
+    from tpjax.train import CheckpointError, checkpoint
+
+    workdir = plan.workdir(point)
+    if not os.path.exists(os.path.join(workdir, "results.json")):
+        return False
+    try:
+        checkpoint.check_workdir_config(os.path.join(workdir, "config.json"), plan.configs[point])
+    except CheckpointError as e:
+        raise _point_error(point, e) from None
+    return True
+
+
+def _point_error(point, e: Exception) -> grid.SweepError:
+    return grid.SweepError(f"point {point.task}/{point.name}: {str(e).replace('--workdir', '--out')}")
+
+
+def run(plan: Plan) -> list:
+    """Trains this shard's unfinished points in order; returns the points whose training diverged."""
+    import jax
+
+    from tpjax import train
+
+    index, count = plan.shard
+    logging.info(
+        "sweep %s, shard %d/%d: %d of %d points, tasks %s, into %s",
+        plan.sweep.name, index, count, len(plan.mine), len(plan.points), ",".join(plan.tasks),
+        os.path.join(plan.out, plan.sweep.name),
+    )
+    failed = []
+    for k, point in enumerate(plan.mine, 1):
+        c, workdir = plan.configs[point], plan.workdir(point)
+        label = f"[{k}/{len(plan.mine)}] {point.task}/{point.name}"
+        try:
+            if finished(plan, point):
+                logging.info("%s: skipped, finished earlier", label)
+                continue
+            logging.info("%s: running %d seeds in %s", label, c.n_seeds, workdir)
+            start = time.time()
+            results = train.train_and_evaluate(c, workdir)
+        except FloatingPointError as e:
+            logging.error("%s: failed: %s", label, e)
+            failed.append(point)
+            continue
+        except (config_lib.ConfigError, train.CheckpointError) as e:
+            raise _point_error(point, e) from None
+        logging.info(
+            "%s: done in %.0f s; best-val seed's test acc %.2f%%", label, time.time() - start,
+            100 * results["best_test_acc"],
+        )
+        jax.clear_caches()  # the next point has other shapes: nothing compiled for this one is reused
+    return failed
+
+
+def parse_flags(argv: list[str]) -> list[str]:
+    """absl's parser, with a bad flag or --config override reported in one line instead of a traceback."""
+    try:
+        return flags.FLAGS(argv)
+    except (AttributeError, KeyError) as e:  # ml_collections: an override names no field of the config
+        match, hint = re.search(r"'(\w+)", str(e)), re.search(r'Did you mean "(\w+)"', str(e))
+        field = match[1] if match else str(e)
+        given = [a.split("=")[0] for a in argv if a.startswith("--config.") and field in a.split("=")[0].split(".")]
+        hint = f" (did you mean {hint[1]!r}?)" if hint else ""
+        sys.exit(f"error: {given[0] if given else field}: the sweep config has no field {field!r}{hint}")
+    except Exception as e:  # noqa: BLE001 - flag parsing can raise anything the config file raises
+        sys.exit("error: " + " ".join(str(e).split()))
