@@ -11,8 +11,6 @@ H head, M MLP, R variable read, C class.
 
 from __future__ import annotations
 
-import itertools
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -24,9 +22,15 @@ from tpjax.model.transformer_program import ProgramSpec, attention_mask, class_m
 LOGIT_BITS = 30
 
 
+# Input combinations evaluated at once when a numerical-MLP table is built: bounds the memory of snapping
+# (tables reach 2^20 entries, times d_mlp hidden units, per MLP and per seed).
+TABLE_CHUNK = 1 << 14
+
+
 def mlp_input_grid(n_values: int, n_inputs: int) -> np.ndarray:
     """Every combination of input values, row r = the mixed-radix digits of r (first input most significant)."""
-    return np.array(list(itertools.product(range(n_values), repeat=n_inputs)), np.int32).reshape(-1, n_inputs)
+    rows = np.unravel_index(np.arange(n_values**n_inputs), (n_values,) * n_inputs)
+    return np.stack(rows, axis=-1).astype(np.int32).reshape(-1, n_inputs)
 
 
 def _cat_mlp_tables(p: dict, spec: ProgramSpec) -> jax.Array:
@@ -37,11 +41,23 @@ def _cat_mlp_tables(p: dict, spec: ProgramSpec) -> jax.Array:
     return jnp.argmax(logits, axis=-1).astype(jnp.int32)  # (M, G)
 
 
-def _num_mlp_tables(p: dict, spec: ProgramSpec) -> jax.Array:
-    grid_GR = jnp.asarray(mlp_input_grid(spec.num_max + 1, spec.mlp_vars_in), jnp.float32)
-    x = jnp.broadcast_to(grid_GR[None], (spec.n_mlps_num,) + grid_GR.shape)
-    logits = mlp.mlp_logits(x, p["mlp_num_w1"], p["mlp_num_b1"], p["mlp_num_w2"], p["mlp_num_b2"])
-    return jnp.argmax(logits, axis=-1).astype(jnp.int32)
+def _num_mlp_tables(p: dict, spec: ProgramSpec, layer: int) -> jax.Array:
+    """(M, G): each numerical MLP's output for every input combination in [0, num_clip(layer)]^R."""
+    grid_GR = mlp_input_grid(spec.num_clip(layer) + 1, spec.mlp_vars_in).astype(np.float32)
+    g = grid_GR.shape[0]
+    chunk = min(g, TABLE_CHUNK)
+    n_chunks = -(-g // chunk)
+    padded_KCR = np.zeros((n_chunks * chunk, grid_GR.shape[1]), np.float32)
+    padded_KCR[:g] = grid_GR
+    padded_KCR = jnp.asarray(padded_KCR.reshape(n_chunks, chunk, -1))
+
+    def table_chunk(x_CR: jax.Array) -> jax.Array:
+        x = jnp.broadcast_to(x_CR[None], (spec.n_mlps_num,) + x_CR.shape)
+        logits = mlp.mlp_logits(x, p["mlp_num_w1"], p["mlp_num_b1"], p["mlp_num_w2"], p["mlp_num_b2"])
+        return jnp.argmax(logits, axis=-1).astype(jnp.int32)  # (M, C)
+
+    out_KMC = jax.lax.map(table_chunk, padded_KCR)
+    return jnp.swapaxes(out_KMC, 0, 1).reshape(spec.n_mlps_num, -1)[:, :g]
 
 
 def numerical_bounds(layers: list[dict], spec: ProgramSpec) -> jax.Array:
@@ -71,7 +87,7 @@ def discretize(params: dict, spec: ProgramSpec) -> dict:
             dl["mlp_cat_table"] = _cat_mlp_tables(p, spec)
         if spec.n_mlps_num:
             dl["mlp_num_read"] = jnp.argmax(p["mlp_num_read"], -1).astype(jnp.int32)
-            dl["mlp_num_table"] = _num_mlp_tables(p, spec)
+            dl["mlp_num_table"] = _num_mlp_tables(p, spec, layer)
         layers.append(dl)
 
     w_cat, w_num = params["classifier_cat"], params["classifier_num"]
@@ -112,7 +128,7 @@ def run_layers(dp: dict, tokens_BT: jax.Array, spec: ProgramSpec) -> tuple[jax.A
     x_num = jnp.ones((b, t, 1), jnp.int32)
     mask_B1QK = attention_mask(tokens_BT, spec.causal)[:, None]
     prio_QK = jnp.asarray(attention.selection_priority(spec.n_ctx))[:t, :t]
-    for dl in dp["layers"]:
+    for layer, dl in enumerate(dp["layers"]):
         new_cat, new_num = [x_cat], [x_num]
         if spec.n_heads_cat:
             q_BTH, k_BTH, v_BTH = (_gather_vars(x_cat, dl["cat_read"][i]) for i in range(3))
@@ -131,8 +147,9 @@ def run_layers(dp: dict, tokens_BT: jax.Array, spec: ProgramSpec) -> tuple[jax.A
             code = _mixed_radix(_gather_vars(x_cat, dl["mlp_cat_read"]), spec.d_var)  # (B, T, M)
             outs.append(_lookup(dl["mlp_cat_table"], code))
         if spec.n_mlps_num:
-            vals = jnp.clip(_gather_vars(x_num, dl["mlp_num_read"]), 0, spec.num_max)
-            outs.append(_lookup(dl["mlp_num_table"], _mixed_radix(vals, spec.num_max + 1)))
+            clip = spec.num_clip(layer)
+            vals = jnp.clip(_gather_vars(x_num, dl["mlp_num_read"]), 0, clip)
+            outs.append(_lookup(dl["mlp_num_table"], _mixed_radix(vals, clip + 1)))
         x_cat = jnp.concatenate(outs, axis=2)
     return x_cat, x_num
 

@@ -52,6 +52,12 @@ class ProgramSpec:
         """Numerical variables a layer's heads can read: ones, then earlier numerical head outputs."""
         return 1 + layer * self.n_heads_num
 
+    def num_clip(self, layer: int) -> int:
+        """The clip of a layer's numerical-MLP inputs in the snapped model: num_max, or lower where no value
+        can reach it (a layer's heads sum at most n_ctx values, so nothing there exceeds n_ctx ** (layer+1)).
+        Either clip gives the same outputs; the lower one keeps the layer's lookup table small."""
+        return min(self.num_max, self.n_ctx ** (layer + 1))
+
     @property
     def n_cat_out(self) -> int:
         return self.n_cat_in(self.n_layers)
@@ -154,7 +160,7 @@ class ProgramLayer(nn.Module):
 
         # Every read of the layer's input variables (categorical heads' q, k, v; numerical heads' q, k; the
         # categorical MLPs' part over the inputs) comes from one product over the joined inputs.
-        weights, sizes = [], []
+        weights = []
         if hc:
             weights.append(relax(cat_read, mode, tau, keys[0]).reshape(3 * hc, vc))
         if hn:

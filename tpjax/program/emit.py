@@ -13,9 +13,7 @@ import os
 import pathlib
 import textwrap
 
-import numpy as np
-
-from tpjax.program.ir import NO_MATCH, Lookup, Predicate, Program, Select
+from tpjax.program.ir import NO_MATCH, Lookup, Program, Select
 
 INLINE_AT_MOST = 16  # table entries written into the code; larger tables go to tables.json
 DOC_WIDTH = 110

@@ -116,8 +116,9 @@ def build_ops(dp: dict, spec: ProgramSpec, n_tokens: int) -> tuple[list[Op], dic
             ops.append(_lookup(f"cat_mlp_{layer}_{m}", "cat", layer, m, names, full, 0, variables))
         for m in range(spec.n_mlps_num):
             names = [num_mid[int(i)] for i in dl["mlp_num_read"][m]]
-            full = np.asarray(dl["mlp_num_table"][m]).reshape((spec.num_max + 1,) * spec.mlp_vars_in)
-            ops.append(_lookup(f"num_mlp_{layer}_{m}", "num", layer, m, names, full, spec.num_max, variables))
+            clip = spec.num_clip(layer)
+            full = np.asarray(dl["mlp_num_table"][m]).reshape((clip + 1,) * spec.mlp_vars_in)
+            ops.append(_lookup(f"num_mlp_{layer}_{m}", "num", layer, m, names, full, clip, variables))
     return ops, variables
 
 
