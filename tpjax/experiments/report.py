@@ -35,10 +35,16 @@ def load(path: str) -> dict | None:
         return None
 
 
+def where(results: dict) -> str:
+    """The device a run finished on (results.json's `device`; runs written before it was recorded ran on CPU)."""
+    device = results.get("device") or {"kind": "cpu"}
+    return "CPU" if device["kind"] == "cpu" else device["kind"].replace("NVIDIA ", "")
+
+
 def paper_table(runs: str) -> str:
     """Markdown: best-val seed's test accuracy and mean ± std over seeds, beside the paper and the blog."""
     lines = [
-        "| task | L/H/M | paper | blog | tpjax best-val seed | tpjax mean ± std (seeds) | standard Transformer | wall time |",
+        "| task | L/H/M | paper | blog | tpjax best-val seed | tpjax mean ± std (seeds) | standard Transformer | wall time (where) |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for task, (shape, paper, blog) in REFERENCE.items():
@@ -48,10 +54,10 @@ def paper_table(runs: str) -> str:
             lines.append(f"| {task} | {shape} | {paper:.2f} | {blog:.2f} | not run | | | |")
             continue
         test = 100 * np.asarray(ours["test_acc"])
-        baseline = f"{100 * std['best_test_acc']:.2f}" if std else "not run"
+        baseline = f"{100 * std['best_test_acc']:.2f} ({where(std)})" if std else "not run"
         lines.append(
             f"| {task} | {shape} | {paper:.2f} | {blog:.2f} | **{100 * ours['best_test_acc']:.2f}** | "
-            f"{test.mean():.2f} ± {test.std():.2f} ({len(test)}) | {baseline} | {ours['wall_seconds']:.0f} s |"
+            f"{test.mean():.2f} ± {test.std():.2f} ({len(test)}) | {baseline} | {ours['wall_seconds']:.0f} s ({where(ours)}) |"
         )
     return "\n".join(lines)
 
