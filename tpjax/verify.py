@@ -18,7 +18,7 @@ import numpy as np
 from absl import app, flags
 
 from tpjax import tasks
-from tpjax.program.export import load_module, module_label_ids, token_accuracy
+from tpjax.program.export import load_module, module_label_ids, run_predictions, token_accuracy
 from tpjax.tasks.spec import Lengths, Strings
 from tpjax.tasks.splits import pad
 from tpjax.train.records import write_json_atomic
@@ -100,10 +100,35 @@ def verify(directory: str, max_inputs: int = 10**6, show: int = 5, seed: int = 0
         "n_wrong_inputs": int(len(wrong_rows)),
         "counterexamples": [_counterexample(task, ids[r], targets[r], preds[r]) for r in wrong_rows[:show]],
         "program_lines": info.get("program_lines"),
+        "rechecked_against_checkpoint": _recheck(info, test.inputs, test.targets, test_preds),
         "verify_seconds": round(time.time() - start, 2),
     }
     write_json_atomic(os.path.join(directory, "VERIFY.json"), result)
     return result
+
+
+def _recheck(info: dict, inputs: np.ndarray, targets: np.ndarray, program_preds: np.ndarray) -> dict | str:
+    """Agreement with the snapped model recomputed now from the source run's checkpoint, where it is at hand.
+
+    program.json's agreement was measured when the program was written; this re-runs the model from its
+    checkpoint, so a program that drifted from its model (edited tables, another checkpoint) shows here.
+    """
+    from tpjax.train import CheckpointError
+
+    source = info.get("source")
+    if not source or not os.path.isdir(os.path.join(source, "checkpoints")):
+        return f"not rechecked: no checkpoint of the source run at {source!r} (relative to {os.getcwd()})"
+    try:
+        model_preds, epoch = run_predictions(source, info["seed"], inputs)
+    except CheckpointError as e:
+        return f"not rechecked: {e}"
+    real = inputs != 0
+    return {
+        "source": source,
+        "epoch": epoch,
+        "agreement": float(np.sum((model_preds == program_preds) & real) / max(np.sum(real), 1)),
+        "model_test_acc": token_accuracy(model_preds, targets),
+    }
 
 
 def _counterexample(task: tasks.Task, ids: np.ndarray, target: np.ndarray, pred: np.ndarray) -> dict:
@@ -122,6 +147,8 @@ def summary(r: dict) -> str:
         f"({r['n_wrong_inputs']} inputs with a wrong token)",
         f"  test split: program {100 * r['program_test_acc']:.2f}%, model {100 * r.get('model_test_acc', float('nan')):.2f}%, "
         f"agreement {r.get('agreement')}",
+        "  " + (f"rechecked against {rc['source']} (epoch {rc['epoch']}): agreement {rc['agreement']}"
+                if isinstance(rc := r.get("rechecked_against_checkpoint"), dict) else str(rc)),
     ]
     for ce in r["counterexamples"]:
         lines.append(f"  counterexample: {' '.join(ce['input'])}\n    expected {ce['expected']}\n    program  {ce['program']}")

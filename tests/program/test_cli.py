@@ -110,3 +110,24 @@ def test_verify_names_a_broken_program_json(trained, tmp_path):
     done = _cli("tpjax.verify", str(folder))
     assert done.returncode == 1 and "not a program.json written by tpjax.extract" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_verify_rechecks_the_program_against_the_checkpoint(trained, tmp_path):
+    """VERIFY.json re-runs the model from the source checkpoint; a program edited afterwards shows there."""
+    import shutil
+
+    from tpjax.verify import verify
+
+    _, workdir, _ = trained
+    report = verify(os.path.join(workdir, "programs", "seed_0"))
+    assert report["rechecked_against_checkpoint"]["agreement"] == 1.0
+    assert report["rechecked_against_checkpoint"]["model_test_acc"] == report["model_test_acc"]
+    agreements = []
+    for k in (0, 1):  # a program forced to one class disagrees with the model for at least one of two classes
+        folder = tmp_path / f"forced_{k}"
+        shutil.copytree(os.path.join(workdir, "programs", "seed_0"), folder)
+        tables = json.load(open(folder / "tables.json"))
+        tables["classifier"]["bias"][k] += 10**12
+        (folder / "tables.json").write_text(json.dumps(tables))
+        agreements.append(verify(str(folder))["rechecked_against_checkpoint"]["agreement"])
+    assert min(agreements) < 1.0

@@ -73,6 +73,20 @@ def snapped_predictions(dp: dict, spec: ProgramSpec, tokens_NT: np.ndarray) -> n
     return np.concatenate(out)[: tokens_NT.shape[0]]
 
 
+def run_predictions(workdir: str, seed: int, tokens_NT: np.ndarray) -> tuple[np.ndarray, int]:
+    """The snapped model's label ids for one seed of a run's latest checkpoint, and that checkpoint's epoch."""
+    from tpjax.model.build import build_model
+    from tpjax.train import checkpoint
+
+    run = checkpoint.load_run(workdir)
+    if seed not in run.seeds:
+        raise checkpoint.CheckpointError(f"seed {seed} is not in {workdir}; its seeds are {run.seeds}")
+    model = build_model(run.config, tasks.make_dataset(run.config))
+    snapped_S = evaluate.snap_seeds(model, run.params)
+    dp = jax.tree_util.tree_map(lambda x: np.asarray(x[run.seeds.index(seed)]), snapped_S)
+    return snapped_predictions(dp, model.spec, tokens_NT), run.epoch
+
+
 def token_accuracy(preds_NT: np.ndarray, targets_NT: np.ndarray) -> float:
     scored = targets_NT != 0
     return float(np.sum((preds_NT == targets_NT) & scored) / max(np.sum(scored), 1))

@@ -41,6 +41,13 @@ def ship_task(run_dir: str, out_dir: str) -> dict:
     for name in SHIPPED:
         shutil.copyfile(os.path.join(source, name), os.path.join(out_dir, name))
     result = verify(out_dir)
+    recheck = result["rechecked_against_checkpoint"]
+    if isinstance(recheck, dict) and recheck["agreement"] != 1.0:
+        os.remove(stale)
+        raise VerifyError(
+            f"{source}: the program disagrees with the model re-run from {recheck['source']} (agreement "
+            f"{recheck['agreement']}); not shipped"
+        )
     if result["agreement"] != 1.0 or result["program_test_acc"] != result["model_test_acc"]:
         os.remove(stale)
         raise VerifyError(
