@@ -97,13 +97,20 @@ class Checkpoints:
         self.directory = os.path.abspath(os.path.join(workdir, "checkpoints"))
         self.config, self.seeds = records.config_dict(c), seeds
         options = ocp.CheckpointManagerOptions(
-            max_to_keep=MAX_TO_KEEP, enable_async_checkpointing=False, cleanup_tmp_directories=True
+            max_to_keep=MAX_TO_KEEP, enable_async_checkpointing=False, cleanup_tmp_directories=True,
+            multiprocessing_options=_this_process_only(), create=False,
         )
+        os.makedirs(self.directory, exist_ok=True)  # Orbax refuses to create it with active_processes set
         self.manager = ocp.CheckpointManager(self.directory, options=options)
 
-    def save(self, states: TrainState, progress: Progress) -> None:
-        """Synchronous, so that the manifest describes finished files; a kill mid-save leaves the old steps."""
+    def save(self, states: TrainState, progress: Progress, rows: int | None = None) -> None:
+        """Synchronous, so that the manifest describes finished files; a kill mid-save leaves the old steps.
+
+        `rows` keeps only the first rows of the stacked seeds: padding rows added to fill the devices
+        (tpjax.train.sharding) are not saved, so a checkpoint resumes on any number of devices.
+        """
         host = jax.device_get(states.replace(key=jax.random.key_data(states.key)))
+        host = jax.tree.map(lambda x: np.asarray(x)[:rows], host)
         meta = {
             "epoch": progress.epoch,
             "seeds": self.seeds,
@@ -121,7 +128,10 @@ class Checkpoints:
         _write_manifest(self._step_dir(progress.epoch))
 
     def restore_latest(self, abstract: TrainState) -> tuple[TrainState, Progress] | None:
-        """The latest complete step, restored into the structure of `abstract` (from jax.eval_shape), or None."""
+        """The latest complete step, restored into the structure of `abstract` (from jax.eval_shape), or None.
+
+        The state comes back in host memory (keys excepted); the caller places it on its devices.
+        """
         step = self._latest_complete_step()
         if step is None:
             return None
@@ -143,7 +153,7 @@ class Checkpoints:
             key=jax.random.wrap_key_data(train["key"]),
         )
         last = {s: {k: np.asarray(v) for k, v in m.items()} for s, m in meta["last"].items()}
-        return jax.device_put(states), Progress(meta["epoch"], last, meta["wall_seconds"])
+        return states, Progress(meta["epoch"], last, meta["wall_seconds"])
 
     def close(self) -> None:
         self.manager.close()
@@ -177,7 +187,8 @@ def load_run(workdir: str) -> LoadedRun:
     missing = CheckpointError(f"{workdir} has no checkpoint in {directory}; train it first with tpjax.main")
     if not os.path.isdir(directory):
         raise missing
-    manager = ocp.CheckpointManager(directory, options=ocp.CheckpointManagerOptions(create=False))
+    options = ocp.CheckpointManagerOptions(create=False, multiprocessing_options=_this_process_only())
+    manager = ocp.CheckpointManager(directory, options=options)
     try:
         step = manager.latest_step()
         if step is None:
@@ -207,6 +218,13 @@ def read_config(config_path: str) -> ml_collections.ConfigDict:
     except (config_lib.ConfigError, KeyError, AttributeError, TypeError) as e:
         raise CheckpointError(f"{config_path} is not a valid tpjax config: {e}") from None
     return c
+
+
+def _this_process_only() -> ocp.options.MultiprocessingOptions:
+    """A run belongs to one process (a multi-process sweep gives each process its own points), so Orbax
+    must neither wait for the other processes nor leave the writing to process 0."""
+    me = jax.process_index()
+    return ocp.options.MultiprocessingOptions(primary_host=me, active_processes={me})
 
 
 def _train_item(host: TrainState) -> dict:

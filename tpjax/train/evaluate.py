@@ -16,6 +16,7 @@ import numpy as np
 
 from tpjax.model import discrete
 from tpjax.model.transformer_program import TransformerProgram
+from tpjax.train.sharding import per_device
 from tpjax.train.step import token_nll
 
 CHUNK = 2048
@@ -44,13 +45,13 @@ def _chunk_sums(model, snapped, tokens_BT, targets_BT):
 
 
 @functools.lru_cache(maxsize=8)
-def _snap_fn(model):
-    return jax.jit(jax.vmap(functools.partial(snap, model)))
+def _snap_fn(model, mesh=None):
+    return per_device(jax.jit(jax.vmap(functools.partial(snap, model))), mesh)
 
 
 @functools.lru_cache(maxsize=8)
-def _chunk_fn(model):
-    return jax.jit(jax.vmap(functools.partial(_chunk_sums, model), in_axes=(0, None, None)))
+def _chunk_fn(model, mesh=None):
+    return per_device(jax.jit(jax.vmap(functools.partial(_chunk_sums, model), in_axes=(0, None, None))), mesh)
 
 
 def chunk_size(*arrays: np.ndarray) -> int:
@@ -67,14 +68,16 @@ def chunks(array_NT: np.ndarray, size: int = CHUNK):
         yield part
 
 
-def snap_seeds(model, params_S):
-    """All seeds' parameters snapped at once (seed axis first)."""
-    return _snap_fn(model)(params_S)
+def snap_seeds(model, params_S, mesh=None):
+    """All seeds' parameters snapped at once (seed axis first; split over `mesh` as in training)."""
+    return _snap_fn(model, mesh)(params_S)
 
 
-def evaluate_split(model, snapped_S, inputs_NT: np.ndarray, targets_NT: np.ndarray, size: int = CHUNK) -> dict[str, np.ndarray]:
+def evaluate_split(
+    model, snapped_S, inputs_NT: np.ndarray, targets_NT: np.ndarray, size: int = CHUNK, mesh=None
+) -> dict[str, np.ndarray]:
     """Per-seed loss (mean over scored tokens) and token accuracy of the snapped model on one split."""
-    fn = _chunk_fn(model)
+    fn = _chunk_fn(model, mesh)
     total = None
     for x, y in zip(chunks(inputs_NT, size), chunks(targets_NT, size)):
         sums = fn(snapped_S, jnp.asarray(x), jnp.asarray(y))

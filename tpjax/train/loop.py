@@ -2,7 +2,8 @@
 
 Writes DIR/config.json, DIR/metrics.jsonl (one line per evaluation, seed and split), Orbax checkpoints
 in DIR/checkpoints/ and, last and atomically, DIR/results.json (DESIGN section 5). Re-running on the same
-DIR resumes from the latest checkpoint and ends bitwise where an uninterrupted run would.
+DIR resumes from the latest checkpoint and ends bitwise where an uninterrupted run would. The seed axis is
+sharded over this process's devices (tpjax.train.sharding); the results do not depend on how many there are.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tpjax import tasks
 from tpjax.model.build import build_model
 from tpjax.model.transformer_program import TransformerProgram
 from tpjax.program import export
-from tpjax.train import checkpoint, evaluate, records, step
+from tpjax.train import checkpoint, evaluate, records, sharding, step
 
 SPLITS = ("train", "val", "test")
 
@@ -53,8 +54,10 @@ class _Setup:
     model: Any
     tx: optax.GradientTransformation
     seeds: list[int]
+    sharding: sharding.SeedSharding
 
     def init_states(self) -> step.TrainState:
+        """The unpadded stacked state, as checkpoints hold it (row i is vmapped_seeds(seeds)[i])."""
         example = jnp.asarray(self.dataset.splits["train"].inputs[:2])
         return step.init_states(vmapped_seeds(self.seeds), self.model, self.tx, example)
 
@@ -70,7 +73,9 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
     run = records.RunFiles(workdir)
     checkpoint.check_workdir_config(run.config_path, c)
     dataset = tasks.make_dataset(c)
-    setup = _Setup(c, dataset, build_model(c, dataset), optax.adam(c.lr), list(range(c.seed, c.seed + c.n_seeds)))
+    seeds = list(range(c.seed, c.seed + c.n_seeds))
+    placement = sharding.seed_sharding(len(vmapped_seeds(seeds)))
+    setup = _Setup(c, dataset, build_model(c, dataset), optax.adam(c.lr), seeds, placement)
     ckpts = checkpoint.Checkpoints(workdir, c, setup.seeds)
     try:
         states, progress = _resume(setup, ckpts, run)
@@ -93,12 +98,12 @@ def _resume(setup: _Setup, ckpts: checkpoint.Checkpoints, run: records.RunFiles)
     restored = ckpts.restore_latest(jax.eval_shape(setup.init_states))
     if restored is not None:
         logging.info("resuming %s from epoch %d", run.workdir, restored[1].epoch)
-        return restored
+        return setup.sharding.place(restored[0]), restored[1]
     if os.path.exists(run.results_path):
         raise checkpoint.CheckpointError(
             f"{run.workdir} holds results.json but no checkpoint to resume from; use a fresh --workdir"
         )
-    return setup.init_states(), checkpoint.Progress()
+    return setup.sharding.place(setup.init_states()), checkpoint.Progress()
 
 
 def _train(setup: _Setup, states, progress: checkpoint.Progress, ckpts, run, start: float):
@@ -107,14 +112,14 @@ def _train(setup: _Setup, states, progress: checkpoint.Progress, ckpts, run, sta
     train = dataset.splits["train"]
     n_batches = -(-train.inputs.shape[0] // c.batch_size)
     logging.info(
-        "task %s: %s, n_ctx %d, %d seeds x %d epochs x %d steps, from epoch %d",
-        c.task, {k: v.inputs.shape[0] for k, v in dataset.splits.items()}, dataset.n_ctx, len(seeds), c.n_epochs,
-        n_batches, progress.epoch,
+        "task %s: %s, n_ctx %d, %d seeds (%d rows on %d devices) x %d epochs x %d steps, from epoch %d",
+        c.task, {k: v.inputs.shape[0] for k, v in dataset.splits.items()}, dataset.n_ctx, len(seeds),
+        setup.sharding.padded, setup.sharding.mesh.size, c.n_epochs, n_batches, progress.epoch,
     )
     total_steps = c.n_epochs * n_batches
     schedule = lambda s: step.tau_at(s, total_steps, c.gumbel.tau_start, c.gumbel.tau_end)  # noqa: E731
-    epoch_fn = step.make_epoch_fn(setup.model.apply, setup.tx, schedule, c.batch_size)
-    inputs, targets = jnp.asarray(train.inputs), jnp.asarray(train.targets)
+    epoch_fn = step.make_epoch_fn(setup.model.apply, setup.tx, schedule, c.batch_size, setup.sharding.mesh)
+    inputs, targets = setup.sharding.replicate((train.inputs, train.targets))
     evals = eval_epochs(c)
     last = progress.last
     postfix = {"best_val_acc": f"{last['val']['acc'].max():.4f}"} if last else {}
@@ -138,7 +143,7 @@ def _train(setup: _Setup, states, progress: checkpoint.Progress, ckpts, run, sta
             # wall_seconds counts the work a checkpoint keeps: time lost to a kill after it is not in results.json.
             progress = checkpoint.Progress(epoch + 1, last, progress.wall_seconds + time.time() - start)
             start = time.time()
-            ckpts.save(states, progress)
+            ckpts.save(states, progress, rows=setup.sharding.rows)
         bar.set_postfix(postfix)
     bar.close()
     return states, progress
@@ -147,6 +152,8 @@ def _train(setup: _Setup, states, progress: checkpoint.Progress, ckpts, run, sta
 def _extract(setup: _Setup, params, epoch: int, workdir: str) -> dict:
     """Every seed's program in DIR/programs/seed_<seed>/, and how it agrees with the snapped model."""
     start = time.time()
+    # The rows a single-device run holds, in host memory: extraction snaps them again on one device.
+    params = jax.tree.map(lambda x: np.asarray(x)[: setup.sharding.rows], params)
     infos = export.export_run(setup.c, setup.dataset, setup.model, params, setup.seeds, workdir, epoch)
     agreement = [infos[s]["agreement"] for s in setup.seeds]
     logging.info("extracted %d programs in %.1f s; agreement %s", len(infos), time.time() - start, agreement)
@@ -157,12 +164,13 @@ def _evaluate(setup: _Setup, states: step.TrainState) -> dict[str, dict[str, np.
     """Loss and token accuracy of every real seed, snapped, on every split."""
     splits = setup.dataset.splits
     chunk = evaluate.chunk_size(*(splits[split].inputs for split in SPLITS))
-    snapped = evaluate.snap_seeds(setup.model, states.params)
+    mesh = setup.sharding.mesh
+    snapped = evaluate.snap_seeds(setup.model, states.params, mesh)
     return {
         split: {
             name: values[: len(setup.seeds)]
             for name, values in evaluate.evaluate_split(
-                setup.model, snapped, splits[split].inputs, splits[split].targets, chunk
+                setup.model, snapped, splits[split].inputs, splits[split].targets, chunk, mesh
             ).items()
         }
         for split in SPLITS

@@ -101,12 +101,12 @@ def device_info() -> dict:
 
     The peak is that of the process that wrote results.json; after a resume it covers only the resumed part.
     """
-    device = jax.devices()[0]
+    device = jax.local_devices()[0]  # a run uses only its own process's devices
     stats = device.memory_stats() or {}
     return {
         "platform": device.platform,
         "kind": device.device_kind,
-        "count": jax.device_count(),
+        "count": jax.local_device_count(),
         "peak_bytes_in_use": stats.get("peak_bytes_in_use"),
     }
 

@@ -15,6 +15,9 @@ import flax.struct
 import jax
 import jax.numpy as jnp
 import optax
+from jax.sharding import Mesh
+
+from tpjax.train import sharding
 
 # fold_in tags that keep the per-seed random streams apart.
 _INIT, _SHUFFLE, _NOISE = 0, 1, 2
@@ -113,7 +116,11 @@ def train_epoch(state: TrainState, inputs_NT, targets_NT, epoch, *, apply_fn, tx
     return state, ordered_sum(losses) / losses.shape[0]
 
 
-def make_epoch_fn(apply_fn, tx, schedule, batch_size: int):
-    """The jitted, seed-vmapped epoch: (states, inputs, targets, epoch) -> (states, losses_S)."""
+def make_epoch_fn(apply_fn, tx, schedule, batch_size: int, mesh: Mesh | None = None):
+    """The jitted, seed-vmapped epoch: (states, inputs, targets, epoch) -> (states, losses_S).
+
+    With a `mesh` (one axis, `seeds`) each of its devices runs this same program on its own rows of the
+    states (see tpjax.train.sharding.per_device).
+    """
     one_seed = functools.partial(train_epoch, apply_fn=apply_fn, tx=tx, schedule=schedule, batch_size=batch_size)
-    return jax.jit(jax.vmap(one_seed, in_axes=(0, None, None, None)), donate_argnums=0)
+    return sharding.per_device(jax.jit(jax.vmap(one_seed, in_axes=(0, None, None, None)), donate_argnums=0), mesh)

@@ -1,0 +1,100 @@
+"""Seeds sharded over devices: a run on 8 (fake CPU) devices writes the results of the single-device run.
+
+The device count of a JAX process is fixed when it starts, so the sharded runs happen in a subprocess
+with XLA_FLAGS=--xla_force_host_platform_device_count=8.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import jax
+import numpy as np
+import pytest
+
+from tpjax.config import tiny_config
+from tpjax.train import load_run, sharding, train_and_evaluate
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RUN = """
+import json, sys
+from tpjax.config import tiny_config
+from tpjax.train import train_and_evaluate
+for n_seeds, workdir in json.loads(sys.argv[1]):
+    c = tiny_config("sort")
+    c.n_seeds, c.n_epochs = n_seeds, 1
+    train_and_evaluate(c, workdir)
+"""
+
+
+def _sharded(runs, n_devices=8):
+    env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={n_devices}", "JAX_PLATFORMS": "cpu"}
+    proc = subprocess.run(
+        [sys.executable, "-c", RUN, json.dumps(runs)], cwd=REPO, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def _same_results(single, sharded):
+    a, b = (json.load(open(os.path.join(d, "results.json"))) for d in (single, sharded))
+    assert b["device"]["count"] == 8 and a["device"]["count"] == 1
+    drop = ("wall_seconds", "device")
+    assert {k: v for k, v in a.items() if k not in drop} == {k: v for k, v in b.items() if k not in drop}
+    assert open(os.path.join(single, "metrics.jsonl")).read() == open(os.path.join(sharded, "metrics.jsonl")).read()
+    for seed in a["seeds"]:
+        program = os.path.join("programs", f"seed_{seed}", "program.py")
+        texts = [open(os.path.join(d, program)).read().replace(d, "DIR") for d in (single, sharded)]
+        assert texts[0] == texts[1]
+
+
+def _single(tmp_path, n_seeds):
+    c = tiny_config("sort")
+    c.n_seeds, c.n_epochs = n_seeds, 1
+    workdir = str(tmp_path / f"single{n_seeds}")
+    train_and_evaluate(c, workdir)
+    return workdir
+
+
+def test_sharded_runs_write_the_single_device_results(tmp_path):
+    """5 seeds use 2 of the 8 devices (3 rows each, one of them padding); 3 seeds stay on one device.
+
+    Also: the sharded run's checkpoint resumes on one device."""
+    runs = [[5, str(tmp_path / "sharded5")], [3, str(tmp_path / "sharded3")]]
+    _sharded(runs)
+    for n_seeds, workdir in runs:
+        _same_results(_single(tmp_path, n_seeds), workdir)
+    _resumes_on_one_device(runs[0][1])
+
+
+@pytest.mark.slow
+def test_sixteen_seeds_on_eight_devices_write_the_single_device_results(tmp_path):
+    _sharded([[16, str(tmp_path / "sharded16")]])
+    _same_results(_single(tmp_path, 16), str(tmp_path / "sharded16"))
+
+
+def _resumes_on_one_device(workdir):
+    """The sharded run's checkpoint has the single-device layout (no padding row): a re-run here re-reads it."""
+    assert all(x.shape[0] == 5 for x in jax.tree.leaves(load_run(workdir).params))
+    before = json.load(open(os.path.join(workdir, "results.json")))
+    os.remove(os.path.join(workdir, "results.json"))
+    c = tiny_config("sort")
+    c.n_seeds, c.n_epochs = 5, 1
+    again = train_and_evaluate(c, workdir)
+    assert {k: v for k, v in again.items() if k != "device"} == {k: v for k, v in before.items() if k != "device"}
+
+
+@pytest.mark.parametrize(
+    "rows, n_devices, used, padded",
+    [(2, 8, 1, 2), (3, 8, 1, 3), (5, 8, 2, 6), (16, 8, 8, 16), (17, 8, 8, 24), (1000, 8, 8, 1000), (7, 1, 1, 7)],
+)
+def test_rows_are_spread_at_least_two_to_a_device_and_padded_to_a_multiple(rows, n_devices, used, padded):
+    assert sharding.devices_used(rows, n_devices) == used
+    assert sharding.padded_rows(rows, used) == padded
+    assert sharding.padded_rows(rows, used) // used >= min(2, rows)
+
+
+def test_padding_repeats_the_last_row():
+    x = np.arange(6).reshape(3, 2)
+    np.testing.assert_array_equal(sharding.pad_rows(x, 5), [[0, 1], [2, 3], [4, 5], [4, 5], [4, 5]])
+    assert sharding.pad_rows(x, 3) is x

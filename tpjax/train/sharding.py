@@ -1,0 +1,118 @@
+"""The seed axis spread over this process's devices: a 1-D mesh named `seeds`, padded to fit it.
+
+Seeds never talk to each other (tpjax.train.step), so sharding their leading axis needs no collective:
+every device trains its own rows on replicated data. A run uses as many devices as get at least two rows
+each (XLA compiles a local batch of one differently, see loop.vmapped_seeds) and pads the rows up to a
+multiple of that count. Padding rows are copies of the last real row; they are trained, never reported
+and never checkpointed.
+
+Each device runs the plain single-device program on its rows (`per_device`), not one program partitioned
+by XLA (`jit` with shardings or `shard_map`): the SPMD partitioner rewrites the arithmetic enough to change
+the last bits of a seed's numbers, and a sharded run must give exactly the single-device results. The price
+is one compilation per device (done in parallel threads).
+
+Only local devices are used, so that in a multi-process sweep each process trains its own points.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+from typing import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.sharding import Mesh, NamedSharding
+from jax.sharding import PartitionSpec as P
+
+AXIS = "seeds"
+
+
+@dataclasses.dataclass(frozen=True)
+class SeedSharding:
+    """Where the `rows` stacked seeds live: `padded` rows over `mesh`, row i < rows is seed row i."""
+
+    mesh: Mesh
+    rows: int
+    padded: int
+
+    @property
+    def seeds(self) -> NamedSharding:
+        return NamedSharding(self.mesh, P(AXIS))
+
+    @property
+    def replicated(self) -> NamedSharding:
+        return NamedSharding(self.mesh, P())
+
+    def place(self, tree):
+        """Pads a tree of `rows`-row arrays (host or device, PRNG keys too) and shards its leading axis."""
+        return jax.device_put(jax.tree.map(lambda x: pad_rows(x, self.padded), tree), self.seeds)
+
+    def replicate(self, tree):
+        """Data every seed reads: a full copy on every device."""
+        return jax.device_put(tree, self.replicated)
+
+
+def devices_used(rows: int, n_devices: int) -> int:
+    """As many devices as hold at least two rows each: a device more would only train padding."""
+    return max(1, min(n_devices, rows // 2))
+
+
+def padded_rows(rows: int, n_devices: int) -> int:
+    """The stacked rows trained on n_devices (from devices_used): the next multiple of n_devices."""
+    return n_devices * -(-rows // n_devices)
+
+
+def pad_rows(x, padded: int):
+    """x with its last row repeated up to `padded` rows."""
+    extra = padded - x.shape[0]
+    if extra == 0:
+        return x
+    if extra < 0:
+        raise ValueError(f"cannot pad {x.shape[0]} rows down to {padded}")
+    xp = np if isinstance(x, np.ndarray) else jnp
+    return xp.concatenate([x, xp.repeat(x[-1:], extra, axis=0)])
+
+
+def seed_sharding(rows: int, devices: list | None = None) -> SeedSharding:
+    """The sharding of `rows` stacked seeds over `devices` (default: all of this process's devices)."""
+    devices = list(jax.local_devices() if devices is None else devices)
+    devices = devices[: devices_used(rows, len(devices))]
+    mesh = Mesh(np.array(devices), (AXIS,))
+    return SeedSharding(mesh, rows, padded_rows(rows, len(devices)))
+
+
+def per_device(fn_S: Callable, mesh: Mesh | None) -> Callable:
+    """fn_S(stacked, *shared) run by every device of `mesh` on its own rows of `stacked`.
+
+    `stacked` is sharded over the mesh's one axis (as `SeedSharding.place` leaves it), the other arguments
+    are replicated or host values; every output has a leading row axis and comes back sharded the same way.
+    """
+    if mesh is None or mesh.size == 1:
+        return fn_S
+    devices = list(mesh.devices.flat)
+    rows = NamedSharding(mesh, P(AXIS))
+
+    def local(x, device):
+        if isinstance(x, jax.Array):
+            for shard in x.addressable_shards:
+                if shard.device == device:
+                    return shard.data
+        return jax.device_put(x, device)
+
+    def one(device, stacked, shared):
+        args = jax.tree.map(lambda x: local(x, device), (stacked, *shared))
+        return fn_S(*args)
+
+    def run(stacked, *shared):
+        with concurrent.futures.ThreadPoolExecutor(len(devices)) as pool:
+            outs = list(pool.map(lambda d: one(d, stacked, shared), devices))
+        return jax.tree.map(
+            lambda *parts: jax.make_array_from_single_device_arrays(
+                (sum(p.shape[0] for p in parts),) + parts[0].shape[1:], rows, list(parts)
+            ),
+            *outs,
+        )
+
+    return run
