@@ -211,11 +211,12 @@ def main(argv: list[str]) -> None:
     try:
         plan = make_plan(f["config"], f["task"], f["shard"], f["out"], f["task_configs"])
         failed = [] if f["plot_only"] else runner.run(plan)
-        rows = write_summary(plan)
+        rows = write_summary(plan) if runner.is_reporter() else None  # one process writes the summary
     except grid.SweepError as e:
         sys.exit(f"error: {e}")
-    print(f"{sum(r is not None for _, r in rows)} of {len(rows)} points finished; summary in "
-          f"{os.path.join(plan.out, plan.sweep.name)}")
+    if rows is not None:
+        print(f"{sum(r is not None for _, r in rows)} of {len(rows)} points finished; summary in "
+              f"{os.path.join(plan.out, plan.sweep.name)}")
     if failed:
         sys.exit(f"error: training diverged at {', '.join(f'{p.task}/{p.name}' for p in failed)}")
 

@@ -3,6 +3,10 @@
 Shared by the grid sweep (tpjax.experiments.sweep) and the length-generalisation runs
 (tpjax.experiments.length_gen). A point is anything with `task` and `name`; its workdir is
 OUT/<sweep name>/<task>/<point name>/. Nothing here defines flags, so both CLIs can import it.
+
+Launched as several JAX processes (tpjax.distributed: TPJAX_COORDINATOR etc.), process i of n trains
+points i, i+n, ... of this shard's points on its own devices, and only process 0 writes the summaries
+(`is_reporter`), after every process has finished its points.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import ml_collections
 from absl import flags, logging
 
 from tpjax import config as config_lib
+from tpjax import distributed
 from tpjax.experiments import grid
 
 
@@ -54,22 +59,37 @@ def _point_error(point, e: Exception) -> grid.SweepError:
     return grid.SweepError(f"point {point.task}/{point.name}: {str(e).replace('--workdir', '--out')}")
 
 
+def _initialize() -> tuple[int, int]:
+    try:
+        return distributed.initialize()
+    except distributed.DistributedError as e:
+        raise grid.SweepError(str(e)) from None
+
+
+def is_reporter() -> bool:
+    """Whether this process writes the sweep's summaries: process 0 (or a process alone)."""
+    return _initialize()[0] == 0
+
+
 def run(plan: Plan) -> list:
-    """Trains this shard's unfinished points in order; returns the points whose training diverged."""
+    """Trains this shard's (and process's) unfinished points in order; returns the points whose training
+    diverged, on every process. With several processes it returns only when all have finished."""
     import jax
 
     from tpjax import train
 
     index, count = plan.shard
+    process, n_processes = _initialize()
+    mine = distributed.share(plan.mine, process, n_processes)
     logging.info(
-        "sweep %s, shard %d/%d: %d of %d points, tasks %s, into %s",
-        plan.sweep.name, index, count, len(plan.mine), len(plan.points), ",".join(plan.tasks),
+        "sweep %s, shard %d/%d, process %d/%d: %d of %d points, tasks %s, into %s",
+        plan.sweep.name, index, count, process, n_processes, len(mine), len(plan.points), ",".join(plan.tasks),
         os.path.join(plan.out, plan.sweep.name),
     )
     failed = []
-    for k, point in enumerate(plan.mine, 1):
+    for k, point in enumerate(mine, 1):
         c, workdir = plan.configs[point], plan.workdir(point)
-        label = f"[{k}/{len(plan.mine)}] {point.task}/{point.name}"
+        label = f"[{k}/{len(mine)}] {point.task}/{point.name}"
         try:
             if finished(plan, point):
                 logging.info("%s: skipped, finished earlier", label)
@@ -88,7 +108,11 @@ def run(plan: Plan) -> list:
             100 * results["best_test_acc"],
         )
         jax.clear_caches()  # the next point has other shapes: nothing compiled for this one is reused
-    return failed
+    if n_processes == 1:
+        return failed
+    names = distributed.gather_json(f"failed/{plan.sweep.name}/{index}", [[p.task, p.name] for p in failed])
+    everyone = {tuple(name) for part in names for name in part}
+    return [p for p in plan.mine if (p.task, p.name) in everyone]
 
 
 def parse_flags(argv: list[str]) -> list[str]:

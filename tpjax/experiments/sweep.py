@@ -22,7 +22,7 @@ from absl import app, flags, logging
 from ml_collections import config_flags
 
 from tpjax.experiments import aggregate, grid
-from tpjax.experiments.runner import Plan, finished, parse_flags, run
+from tpjax.experiments.runner import Plan, finished, is_reporter, parse_flags, run
 
 __all__ = ["Plan", "finished", "make_plan", "run", "write_summaries"]
 
@@ -75,7 +75,8 @@ def main(argv: list[str]) -> None:
     try:
         plan = make_plan(_CONFIG.value, _TASK.value, _SHARD.value, _OUT.value, _TASK_CONFIGS.value)
         failed = [] if _AGGREGATE_ONLY.value else run(plan)
-        write_summaries(plan)
+        if is_reporter():  # one process of a multi-process sweep writes the summaries
+            write_summaries(plan)
     except grid.SweepError as e:
         sys.exit(f"error: {e}")
     if failed:
