@@ -309,3 +309,21 @@ def test_the_cli_reports_a_damaged_checkpoint_in_one_line(finished, tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert lines[-1].startswith("error: checkpoint ") and "is damaged" in lines[-1], proc.stderr
     assert sum(line.startswith("error:") for line in lines) == 1 and "Traceback" not in proc.stderr
+
+
+def test_load_run_reads_a_run_from_before_a_field_existed_as_it_was_trained(finished, tmp_path):
+    """An older config.json lacks later fields (they take defaults that keep the old behaviour), and num_max = 0
+    is rebuilt with the clip recorded in the saved model spec, not with today's meaning of 0."""
+    import shutil
+
+    old = str(tmp_path / "old")
+    shutil.copytree(finished, old)
+    saved = json.load(open(os.path.join(old, "config.json")))
+    del saved["model"]["embed_gumbel"]
+    saved["model"]["num_max"] = 0
+    saved["derived"]["spec"]["num_max"] = 3
+    json.dump(saved, open(os.path.join(old, "config.json"), "w"))
+    run = load_run(old)
+    assert run.config.model.embed_gumbel is False
+    assert run.config.model.num_max == 3
+    assert load_run(finished).config.model.num_max == _config().model.num_max  # a set clip is kept as is

@@ -15,6 +15,7 @@ burst of asyncio errors from its reader threads rather than one line.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
@@ -202,22 +203,58 @@ def load_run(workdir: str) -> LoadedRun:
         manager.close()
     meta = item["meta"]
     where = ("in config.json", "in the checkpoint")
-    diffs = config_differences(meta.get("config", {}), records.config_dict(config), where)
+    stored = _with_defaults(meta.get("config", {}), config_lib.base_config().to_dict())
+    diffs = config_differences(stored, records.config_dict(config), where)
     if diffs:
         raise CheckpointError(f"checkpoint {step_dir} belongs to another run than {config_path} ({_first(diffs)})")
-    return LoadedRun(config=config, seeds=list(meta["seeds"]), params=item["params"], epoch=int(meta["epoch"]))
+    return LoadedRun(
+        config=_with_trained_clip(config, config_path), seeds=list(meta["seeds"]), params=item["params"],
+        epoch=int(meta["epoch"]),
+    )
+
+
+def _with_trained_clip(config: ml_collections.ConfigDict, config_path: str) -> ml_collections.ConfigDict:
+    """The config with the numerical clip the model was built with, where config.json records it.
+
+    `model.num_max = 0` meant the context length until 2026-11-25 and means no clip in effect since; the
+    model spec saved in config.json's `derived` entry says which, so an older run is rebuilt as trained.
+    """
+    from tpjax.model.build import default_num_max
+
+    spec = (_read_json(config_path, "config file").get("derived") or {}).get("spec")
+    if config.model.num_max != 0 or not isinstance(spec, dict) or not isinstance(spec.get("num_max"), int):
+        return config
+    if spec["num_max"] == default_num_max(spec["n_ctx"], config.model.n_layers, config.model.mlp_vars_in):
+        return config  # 0 means today what it meant then
+    config = copy.deepcopy(config)
+    config.model.num_max = spec["num_max"]
+    return config
 
 
 def read_config(config_path: str) -> ml_collections.ConfigDict:
-    """The run's config, rebuilt from config.json (without its `derived` entry) and validated."""
+    """The run's config as it was trained, rebuilt from config.json and validated.
+
+    Runs written before a config field existed lack it; they get the field's default, which by convention
+    reproduces the behaviour from before the field.
+    """
     saved = _read_json(config_path, "config file")
     saved.pop("derived", None)
-    c = ml_collections.ConfigDict(saved)
+    c = ml_collections.ConfigDict(_with_defaults(saved, config_lib.base_config().to_dict()))
     try:
         config_lib.validate(c)
     except (config_lib.ConfigError, KeyError, AttributeError, TypeError) as e:
         raise CheckpointError(f"{config_path} is not a valid tpjax config: {e}") from None
     return c
+
+
+def _with_defaults(saved, defaults):
+    """`saved` with every field it lacks taken from `defaults`, recursively (saved values win)."""
+    if not isinstance(saved, dict) or not isinstance(defaults, dict):
+        return saved
+    out = dict(saved)
+    for key, value in defaults.items():
+        out[key] = _with_defaults(out[key], value) if key in out else value
+    return out
 
 
 def _this_process_only() -> ocp.options.MultiprocessingOptions:
