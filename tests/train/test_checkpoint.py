@@ -327,3 +327,21 @@ def test_load_run_reads_a_run_from_before_a_field_existed_as_it_was_trained(fini
     assert run.config.model.embed_gumbel is False
     assert run.config.model.num_max == 3
     assert load_run(finished).config.model.num_max == _config().model.num_max  # a set clip is kept as is
+
+
+def test_a_run_from_before_a_field_existed_resumes_unless_num_max_changed_meaning(finished, tmp_path):
+    import shutil
+
+    older = str(tmp_path / "older")
+    shutil.copytree(finished, older)
+    saved = json.load(open(os.path.join(older, "config.json")))
+    del saved["model"]["embed_gumbel"]  # written before the field existed: its default keeps the old behaviour
+    json.dump(saved, open(os.path.join(older, "config.json"), "w"))
+    checkpoint.check_workdir_config(os.path.join(older, "config.json"), _config())
+    c = _config()
+    c.model.num_max = 0
+    saved["model"]["num_max"] = 0
+    saved["derived"]["spec"]["num_max"] = 3  # built when 0 meant another clip than today's
+    json.dump(saved, open(os.path.join(older, "config.json"), "w"))
+    with pytest.raises(CheckpointError, match="num_max=0 meant a clip at 3, and 0 now means no clip"):
+        checkpoint.check_workdir_config(os.path.join(older, "config.json"), c)

@@ -83,7 +83,14 @@ def check_workdir_config(config_path: str, c: ml_collections.ConfigDict) -> None
     """An existing workdir resumes only under the config it was started with: never mix two runs."""
     if not os.path.exists(config_path):
         return
-    diffs = config_differences(_read_json(config_path, "config file"), records.config_dict(c))
+    saved = _read_json(config_path, "config file")
+    clip = _recorded_clip(saved)
+    if clip is not None and c.model.num_max == 0:
+        raise CheckpointError(
+            f"{os.path.dirname(config_path) or '.'} was trained when model.num_max=0 meant a clip at {clip}, "
+            "and 0 now means no clip; it cannot resume under either config (train it again in a fresh --workdir)"
+        )
+    diffs = config_differences(_with_defaults(saved, config_lib.base_config().to_dict()), records.config_dict(c))
     if diffs:
         raise CheckpointError(
             f"{os.path.dirname(config_path) or '.'} holds a run of another config ({_first(diffs)}); "
@@ -173,7 +180,7 @@ class Checkpoints:
         return None
 
     def _check_meta(self, meta: dict, step_dir: str) -> None:
-        diffs = config_differences(meta.get("config", {}), self.config)
+        diffs = config_differences(_with_defaults(meta.get("config", {}), config_lib.base_config().to_dict()), self.config)
         if diffs:
             raise CheckpointError(f"checkpoint {step_dir} belongs to another run ({_first(diffs)})")
 
@@ -219,16 +226,24 @@ def _with_trained_clip(config: ml_collections.ConfigDict, config_path: str) -> m
     `model.num_max = 0` meant the context length until 2026-11-25 and means no clip in effect since; the
     model spec saved in config.json's `derived` entry says which, so an older run is rebuilt as trained.
     """
+    clip = _recorded_clip(_read_json(config_path, "config file"))
+    if clip is None or config.model.num_max != 0:
+        return config
+    config = copy.deepcopy(config)
+    config.model.num_max = clip
+    return config
+
+
+def _recorded_clip(saved: dict) -> int | None:
+    """The clip a `num_max = 0` run was built with, where it is not what 0 means today (else None)."""
     from tpjax.model.build import default_num_max
 
-    spec = (_read_json(config_path, "config file").get("derived") or {}).get("spec")
-    if config.model.num_max != 0 or not isinstance(spec, dict) or not isinstance(spec.get("num_max"), int):
-        return config
-    if spec["num_max"] == default_num_max(spec["n_ctx"], config.model.n_layers, config.model.mlp_vars_in):
-        return config  # 0 means today what it meant then
-    config = copy.deepcopy(config)
-    config.model.num_max = spec["num_max"]
-    return config
+    model = saved.get("model") or {}
+    spec = (saved.get("derived") or {}).get("spec")
+    if model.get("num_max") != 0 or not isinstance(spec, dict) or not isinstance(spec.get("num_max"), int):
+        return None
+    today = default_num_max(spec["n_ctx"], model.get("n_layers", 1), model.get("mlp_vars_in", 2))
+    return None if spec["num_max"] == today else spec["num_max"]
 
 
 def read_config(config_path: str) -> ml_collections.ConfigDict:
