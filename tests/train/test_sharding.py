@@ -98,3 +98,22 @@ def test_padding_repeats_the_last_row():
     x = np.arange(6).reshape(3, 2)
     np.testing.assert_array_equal(sharding.pad_rows(x, 5), [[0, 1], [2, 3], [4, 5], [4, 5], [4, 5]])
     assert sharding.pad_rows(x, 3) is x
+
+
+DONATE = """
+import jax, numpy as np
+from tpjax.train import sharding
+mesh = jax.sharding.Mesh(np.array(jax.local_devices()), (sharding.AXIS,))
+fn = sharding.per_device(jax.jit(lambda x, k: x + k, donate_argnums=0), mesh)
+x = sharding.SeedSharding(mesh, 16, 16).place(np.arange(16, dtype=np.float32))
+for _ in range(20):
+    x = fn(x, 1.0)
+np.testing.assert_array_equal(np.asarray(x), np.arange(16) + 20.0)
+"""
+
+
+def test_per_device_takes_every_shard_before_a_donating_call_deletes_it():
+    """A donating function on an array sharded over 8 devices: no device finds its rows already deleted."""
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=8", "JAX_PLATFORMS": "cpu"}
+    proc = subprocess.run([sys.executable, "-c", DONATE], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]

@@ -101,13 +101,11 @@ def per_device(fn_S: Callable, mesh: Mesh | None) -> Callable:
                     return shard.data
         return jax.device_put(x, device)
 
-    def one(device, stacked, shared):
-        args = jax.tree.map(lambda x: local(x, device), (stacked, *shared))
-        return fn_S(*args)
-
     def run(stacked, *shared):
+        # Every device's arguments first: a call that donates its rows deletes part of the global array.
+        args = [jax.tree.map(lambda x: local(x, device), (stacked, *shared)) for device in devices]
         with concurrent.futures.ThreadPoolExecutor(len(devices)) as pool:
-            outs = list(pool.map(lambda d: one(d, stacked, shared), devices))
+            outs = list(pool.map(lambda a: fn_S(*a), args))
         return jax.tree.map(
             lambda *parts: jax.make_array_from_single_device_arrays(
                 (sum(p.shape[0] for p in parts),) + parts[0].shape[1:], rows, list(parts)
