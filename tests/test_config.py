@@ -78,3 +78,16 @@ def test_main_fails_with_one_line(tmp_path, override, message):
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith(message)
     assert not (tmp_path / "w" / "results.json").exists()
+
+
+def test_sizes_the_snapped_model_cannot_hold_are_refused_in_one_line():
+    c = config_lib.base_config()
+    c.model.num_max = 5000  # n_ctx 52, 3 layers: values up to 5000 would need a 5001**2-entry table
+    with pytest.raises(config_lib.ConfigError, match=r"num_max=5000 makes a snapped numerical-MLP table of 5001\*\*2"):
+        config_lib.validate_against_data(c, 8, 52)
+    c.model.num_max = 0
+    c.model.n_layers = 6  # counts could reach 52**6 > 2**31
+    with pytest.raises(config_lib.ConfigError, match=r"counts reach 52\*\*6, past the snapped model's int32"):
+        config_lib.validate_against_data(c, 8, 52)
+    c.model.n_heads_num = 0  # no numerical heads: nothing is summed
+    assert config_lib.validate_against_data(c, 8, 52) == 52

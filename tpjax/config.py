@@ -10,6 +10,8 @@ from __future__ import annotations
 import ml_collections
 
 MODEL_KINDS = ("program", "standard")
+# Most entries of one snapped numerical-MLP table (every combination of its input values).
+NUM_TABLE_ENTRIES = 1 << 20
 
 
 class ConfigError(ValueError):
@@ -158,4 +160,16 @@ def validate_against_data(c: ml_collections.ConfigDict, vocab_size: int, n_ctx: 
         raise ConfigError(
             f"config.model.d_var={d_var} is too small: task {c.task!r} has context length {n_ctx}"
         )
+    if c.model.kind == "program" and c.model.n_heads_num and n_ctx**c.model.n_layers >= 2**31:
+        raise ConfigError(
+            f"context length {n_ctx} with {c.model.n_layers} layers of numerical heads lets counts reach "
+            f"{n_ctx}**{c.model.n_layers}, past the snapped model's int32; use fewer layers or no numerical heads"
+        )
+    if c.model.kind == "program" and c.model.n_mlps_num and c.model.num_max:
+        largest = min(c.model.num_max, n_ctx**c.model.n_layers)
+        if (largest + 1) ** c.model.mlp_vars_in > NUM_TABLE_ENTRIES:
+            raise ConfigError(
+                f"config.model.num_max={c.model.num_max} makes a snapped numerical-MLP table of "
+                f"{largest + 1}**{c.model.mlp_vars_in} entries (at most {NUM_TABLE_ENTRIES}); lower it, or set 0"
+            )
     return d_var

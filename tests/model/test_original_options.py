@@ -158,3 +158,19 @@ def test_default_num_max_does_not_clip_where_the_table_fits():
     assert default_num_max(8, 1, 2) == 8
     capped = default_num_max(16, 3, 2)  # Dyck: 4096 would need a table of 4097**2 entries
     assert capped < 16**3 and (capped + 1) ** 2 <= NUM_TABLE_ENTRIES < (capped + 2) ** 2
+    for inputs in (1, 3, 4):
+        capped = default_num_max(81, 4, inputs)
+        assert (capped + 1) ** inputs <= NUM_TABLE_ENTRIES < (capped + 2) ** inputs
+
+
+def test_numerical_tables_are_the_same_whatever_the_chunk(monkeypatch):
+    spec = make_spec(num_max=64)
+    params = TransformerProgram(spec).init(jax.random.PRNGKey(3), jnp.ones((2, spec.n_ctx), jnp.int32))["params"]
+    whole = discrete.discretize(params, spec)
+    monkeypatch.setattr(discrete, "TABLE_CHUNK", 7)  # many chunks, the last one padded
+    chunked = discrete.discretize(params, spec)
+    for a, b in zip(whole["layers"], chunked["layers"]):
+        assert a["mlp_num_table"].shape == b["mlp_num_table"].shape
+        np.testing.assert_array_equal(np.asarray(a["mlp_num_table"]), np.asarray(b["mlp_num_table"]))
+    sizes = [layer["mlp_num_table"].shape[1] for layer in whole["layers"]]
+    assert sizes == [(min(64, spec.n_ctx ** (l + 1)) + 1) ** 2 for l in range(spec.n_layers)]

@@ -30,7 +30,9 @@ from tpjax.experiments import grid, runner
 
 RASP_TASKS = ("reverse", "hist", "double_hist", "sort", "most_freq", "dyck1", "dyck2")
 
+
 def _check(lg: ml_collections.ConfigDict) -> tuple[int, ...]:
+    """The config's lengths, sorted; SweepError for a bad name, length list, seed count or override."""
     if not isinstance(lg.get("name"), str) or not lg.name or "/" in lg.name:
         raise grid.SweepError(f"config.name must be a folder name, got {lg.get('name')!r}")
     lengths = lg.lengths if isinstance(lg.lengths, (tuple, list)) else (lg.lengths,)

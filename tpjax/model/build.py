@@ -10,8 +10,7 @@ from tpjax.model.standard import StandardSpec, StandardTransformer
 from tpjax.model.transformer_program import ProgramSpec, TransformerProgram
 
 
-# Most entries of one snapped numerical-MLP table (every combination of its input values).
-NUM_TABLE_ENTRIES = 1 << 20
+NUM_TABLE_ENTRIES = config_lib.NUM_TABLE_ENTRIES
 
 
 def default_num_max(n_ctx: int, n_layers: int, mlp_vars_in: int) -> int:

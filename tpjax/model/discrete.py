@@ -3,7 +3,8 @@
 `discretize` turns relaxed parameters into integer tables (which variable each head reads, which key
 value each query value matches, each MLP's output for every input combination, the classifier in fixed
 point); `run_discrete` runs them with integer gathers and compares only. Nothing in `run_discrete` rounds,
-so a program built from the same tables computes exactly the same labels, on any backend.
+so a program built from the same tables computes exactly the same labels, on any backend; the tables
+themselves are computed at full float32 precision on every backend.
 
 Axis letters: B batch, Q/K query/key position, T position, V categorical variable, N numerical variable,
 H head, M MLP, R variable read, C class.
@@ -70,7 +71,16 @@ def numerical_bounds(layers: list[dict], spec: ProgramSpec) -> jax.Array:
 
 
 def discretize(params: dict, spec: ProgramSpec) -> dict:
-    """Snap one seed's parameters to integer tables (jit- and vmap-friendly)."""
+    """Snap one seed's parameters to integer tables (jit- and vmap-friendly).
+
+    The MLP tables come from float matmuls, so they are computed at full float32 precision: a GPU's default
+    (TF32 on recent NVIDIA chips) could otherwise snap the same checkpoint to other tables than a CPU does.
+    """
+    with jax.default_matmul_precision("highest"):
+        return _discretize(params, spec)
+
+
+def _discretize(params: dict, spec: ProgramSpec) -> dict:
     layers = []
     for layer in range(spec.n_layers):
         p = params.get(f"layer_{layer}", {})

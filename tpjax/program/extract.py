@@ -137,6 +137,8 @@ def _lookup(name, kind, layer, index, names, full, clip, variables) -> Lookup:
     """An MLP as a table over only the inputs it depends on, and its output variable."""
     table, names = _merge_repeated(full.astype(np.int64), names)
     domains = [variables[n].domain if kind == "cat" else _clipped(variables[n].domain, clip) for n in names]
+    if kind == "num":  # no clipped input exceeds its domain's largest value: the rest of the table is unreachable
+        table = table[tuple(slice(0, max(d) + 1) for d in domains)]
     table, kept = reduce_table(table, domains)
     variables[name] = Var(name, "cat", table_domain(table, [domains[a] for a in kept]))
     return Lookup(name, kind, layer, index, tuple(names[a] for a in kept), table, clip)

@@ -27,6 +27,18 @@ RUNTIME_LINES = len(RUNTIME_SOURCE.read_text().splitlines())
 SHIPPED = ("program.py", "tables.json", "runtime.py", "program.json")
 
 
+def _recheck_problem(result: dict) -> str | None:
+    """Why the re-run of the source checkpoint does not back the program up (None when it does)."""
+    recheck = result["rechecked_against_checkpoint"]
+    if not isinstance(recheck, dict):
+        return recheck  # the reason it could not be re-run
+    if recheck["epoch"] != result.get("epoch"):
+        return f"the latest checkpoint is of epoch {recheck['epoch']}, the program of epoch {result.get('epoch')}"
+    if recheck["agreement"] != 1.0:
+        return f"the program disagrees with the model re-run from {recheck['source']} (agreement {recheck['agreement']})"
+    return None
+
+
 def ship_task(run_dir: str, out_dir: str) -> dict:
     """Copy the best-val seed's program of `run_dir` into `out_dir` and verify it there."""
     with open(os.path.join(run_dir, "results.json")) as f:
@@ -41,13 +53,10 @@ def ship_task(run_dir: str, out_dir: str) -> dict:
     for name in SHIPPED:
         shutil.copyfile(os.path.join(source, name), os.path.join(out_dir, name))
     result = verify(out_dir)
-    recheck = result["rechecked_against_checkpoint"]
-    if isinstance(recheck, dict) and recheck["agreement"] != 1.0:
+    problem = _recheck_problem(result)
+    if problem:
         os.remove(stale)
-        raise VerifyError(
-            f"{source}: the program disagrees with the model re-run from {recheck['source']} (agreement "
-            f"{recheck['agreement']}); not shipped"
-        )
+        raise VerifyError(f"{source}: {problem}; not shipped")
     if result["agreement"] != 1.0 or result["program_test_acc"] != result["model_test_acc"]:
         os.remove(stale)
         raise VerifyError(
