@@ -167,7 +167,8 @@ def heatmap(rows: list[Row], path: str, title: str) -> None:
     os.replace(tmp, path)
 
 
-def _write_atomic(path: str, text: str) -> None:
+def write_text_atomic(path: str, text: str) -> None:
+    """Write to a per-process temporary file, then rename: readers never see a half-written summary."""
     tmp = f"{path}.{os.getpid()}.tmp"  # shards running side by side may write at once
     with open(tmp, "w") as f:
         f.write(text)
@@ -179,7 +180,7 @@ def write_task_summary(task_dir: str, sweep_name: str, task_points: list[Point])
     os.makedirs(task_dir, exist_ok=True)
     rows = collect(task_dir, task_points)
     title = f"Sweep {sweep_name}, task {task_points[0].task}"
-    _write_atomic(os.path.join(task_dir, "summary.csv"), csv_text(rows))
-    _write_atomic(os.path.join(task_dir, "summary.md"), markdown(rows, title))
+    write_text_atomic(os.path.join(task_dir, "summary.csv"), csv_text(rows))
+    write_text_atomic(os.path.join(task_dir, "summary.md"), markdown(rows, title))
     heatmap(rows, os.path.join(task_dir, "heatmap.png"), f"{title}: test acc of the best-val seed (%)")
     return rows

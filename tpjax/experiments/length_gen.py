@@ -26,7 +26,7 @@ from ml_collections import config_flags
 
 from tpjax import config as config_lib
 from tpjax import tasks
-from tpjax.experiments import grid, runner
+from tpjax.experiments import aggregate, grid, runner
 
 RASP_TASKS = ("reverse", "hist", "double_hist", "sort", "most_freq", "dyck1", "dyck2")
 
@@ -177,11 +177,8 @@ def write_summary(plan: runner.Plan) -> list:
     rows = collect(plan)
     root = os.path.join(plan.out, plan.sweep.name)
     os.makedirs(root, exist_ok=True)
-    for file, text in (("summary.csv", summary_csv(rows)), ("summary.md", summary_md(rows, plan.sweep.name))):
-        tmp = os.path.join(root, f"{file}.{os.getpid()}.tmp")
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, os.path.join(root, file))
+    aggregate.write_text_atomic(os.path.join(root, "summary.csv"), summary_csv(rows))
+    aggregate.write_text_atomic(os.path.join(root, "summary.md"), summary_md(rows, plan.sweep.name))
     figure(rows, os.path.join(root, "length_gen.png"), plan.sweep.name)
     return rows
 
