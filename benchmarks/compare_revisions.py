@@ -45,7 +45,6 @@ def extract(revision: str, into: Path) -> Path:
 def worker(tree: str, config: str, n_seeds: int, steps: int) -> None:
     """Builds one revision's epoch function, then runs one epoch per line read on stdin."""
     sys.path.insert(0, tree)
-    import jax
     import jax.numpy as jnp
     import optax
     from ml_collections import config_flags  # noqa: F401  (config files import it)
@@ -117,8 +116,8 @@ def main() -> None:
         for proc in procs.values():
             proc.stdin.close()
             proc.wait()
-    print(f"| revision | wall ms / step | CPU ms / step | page faults / step |")
-    print(f"|---|---:|---:|---:|")
+    print("| revision | wall ms / step | CPU ms / step | page faults / step |")
+    print("|---|---:|---:|---:|")
     for rev, rows in results.items():
         med = {k: statistics.median(row[k] for row in rows) for k in rows[0]}
         print(f"| {rev} | {med['wall_ms']:.1f} | {med['cpu_ms']:.1f} | {med['faults']:.0f} |")

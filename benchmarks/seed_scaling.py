@@ -1,7 +1,7 @@
 """Per-seed training cost as n_seeds grows, and as (fake CPU) devices grow: markdown tables.
 
   python benchmarks/seed_scaling.py [--config=configs/sort.py] [--seeds=1,10,100,1000] [--devices=1,2,4,8]
-      [--device_seeds=16] [--epochs=1]
+      [--device_seeds=16] [--epochs=1] [--config.seed_chunk=K]
 
 The n_seeds table times `--epochs` steady epochs after a compiling one on this process's devices, with
 the peak resident memory of the process so far. Each row of the devices table runs in a subprocess with
@@ -48,7 +48,7 @@ def time_row(c, dataset, model, n_seeds: int, n_epochs: int) -> dict:
     seeds = vmapped_seeds(list(range(n_seeds)))
     placement = sharding.seed_sharding(len(seeds))
     states = placement.place(step.init_states(seeds, model, tx, jnp.asarray(train.inputs[:2])))
-    epoch_fn = step.make_epoch_fn(model.apply, tx, schedule, c.batch_size, placement.mesh)
+    epoch_fn = step.make_epoch_fn(model.apply, tx, schedule, c.batch_size, placement, c.seed_chunk)
     x, y = placement.replicate((train.inputs, train.targets))
     t0 = time.perf_counter()
     states, loss = epoch_fn(states, x, y, jnp.int32(0))
@@ -94,7 +94,7 @@ def main(argv):
     print(f"# {c.task}: {c.model.n_layers} layers, {c.model.n_heads_cat}+{c.model.n_heads_num} heads, "
           f"{c.model.n_mlps_cat}+{c.model.n_mlps_num} MLPs, {n_train} train examples, batch {c.batch_size}; "
           f"{os.cpu_count()} CPUs ({platform.machine()}), {jax.device_count()} x {jax.devices()[0].device_kind}, "
-          f"jax {jax.__version__}; {_EPOCHS.value} timed epoch(s) per row")
+          f"jax {jax.__version__}; {_EPOCHS.value} timed epoch(s) per row; seed_chunk {c.seed_chunk or 'off'}")
     header = "| n_seeds | devices | rows | s / epoch | ms / seed-epoch | ms / step | compile s | max RSS GiB |"
     rule = "|---:|---:|---:|---:|---:|---:|---:|---:|"
     print(header + "\n" + rule)

@@ -13,7 +13,6 @@ import time
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import optax
 from absl import app, flags
 from ml_collections import config_flags
@@ -72,8 +71,8 @@ def main(argv):
           f"{c.model.n_mlps_cat}+{c.model.n_mlps_num} MLPs, {n_train} train examples, batch {c.batch_size}")
     print(f"# {platform.processor() or platform.machine()}, {jax.device_count()} x {jax.devices()[0].device_kind}, "
           f"jax {jax.__version__}")
-    print(f"| n_seeds | s / epoch | s / seed-epoch | ms / step | compile s | eval s (3 splits) |")
-    print(f"|---:|---:|---:|---:|---:|---:|")
+    print("| n_seeds | s / epoch | s / seed-epoch | ms / step | compile s | eval s (3 splits) |")
+    print("|---:|---:|---:|---:|---:|---:|")
     for n in (int(s) for s in _SEEDS.value):
         r = time_seeds(c, dataset, model, n, _EPOCHS.value, _EVAL.value)
         print(f"| {n} | {r['epoch_s']:.3f} | {r['seed_epoch_s']:.4f} | {r['step_ms']:.1f} | {r['compile_s']:.1f} | "

@@ -33,6 +33,8 @@ def test_base_and_task_configs_are_valid():
         ("lr", -0.1, "config.lr must be a positive number"),
         ("model.kind", "lstm", "unknown config.model.kind 'lstm'"),
         ("data.test_frac", 0.7, "config.data.test_frac must lie in (0, 0.5)"),
+        ("seed_chunk", -3, "config.seed_chunk must be a non-negative integer"),
+        ("seed_chunk", 1, "config.seed_chunk must be 0 (all seeds at once) or at least 2, got 1"),
     ],
 )
 def test_bad_field_is_named(field, value, message):
@@ -67,6 +69,7 @@ def test_annealing_must_go_down():
         ("--config.task=sorting", "error: unknown task 'sorting'"),
         ("--config.model.d_var=4", "error: config.model.d_var=4 is too small"),
         ("--config.model.n_layers=-3", "error: config.model.n_layers must be a positive integer"),
+        ("--cpu_devices=0", "error: --cpu_devices must be at least 1, got 0"),
     ],
 )
 def test_main_fails_with_one_line(tmp_path, override, message):

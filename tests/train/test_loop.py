@@ -42,3 +42,13 @@ def test_a_lone_seed_matches_the_same_seed_in_a_group(tmp_path):
     assert alone["seeds"] == [1]
     for key in ("train_acc", "val_acc", "test_acc", "train_loss", "test_loss"):
         assert alone[key][0] == group[key][1]
+
+
+def test_seeds_trained_and_evaluated_in_chunks_give_the_same_results(tmp_path):
+    c = tiny_config("sort")
+    c.n_seeds, c.n_epochs = 3, 1
+    whole = train_and_evaluate(c, str(tmp_path / "whole"))
+    c.seed_chunk = 2
+    chunked = train_and_evaluate(c, str(tmp_path / "chunked"))
+    for key in ("train_acc", "val_acc", "test_acc", "train_loss", "val_loss", "test_loss", "program_agreement"):
+        assert chunked[key] == whole[key], key

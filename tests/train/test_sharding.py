@@ -57,7 +57,7 @@ def _single(tmp_path, n_seeds):
 
 
 def test_sharded_runs_write_the_single_device_results(tmp_path):
-    """5 seeds use 2 of the 8 devices (3 rows each, one of them padding); 3 seeds stay on one device.
+    """5 seeds use 2 of the 8 devices (3 + 2 rows: the padding row is never computed); 3 seeds stay on one.
 
     Also: the sharded run's checkpoint resumes on one device."""
     runs = [[5, str(tmp_path / "sharded5")], [3, str(tmp_path / "sharded3")]]
@@ -65,6 +65,28 @@ def test_sharded_runs_write_the_single_device_results(tmp_path):
     for n_seeds, workdir in runs:
         _same_results(_single(tmp_path, n_seeds), workdir)
     _resumes_on_one_device(runs[0][1])
+
+
+TINY_CONFIG = 'from tpjax.config import tiny_config\n\n\ndef get_config():\n    return tiny_config("sort")\n'
+
+
+def test_main_splits_the_seeds_over_two_cpu_devices_by_default(tmp_path):
+    """`python -m tpjax.main` on CPU: 4 seeds on 2 devices (--cpu_devices default), single-device numbers."""
+    config = tmp_path / "tiny.py"
+    config.write_text(TINY_CONFIG)
+    workdir = str(tmp_path / "main4")
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"} | {"JAX_PLATFORMS": "cpu"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tpjax.main", f"--config={config}", "--config.n_seeds=4", "--config.n_epochs=1",
+         f"--workdir={workdir}"], cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "rows 2+2 on 2 device(s)" in proc.stderr
+    single = _single(tmp_path, 4)
+    a, b = (json.load(open(os.path.join(d, "results.json"))) for d in (single, workdir))
+    assert b["device"]["count"] == 2
+    drop = ("wall_seconds", "device")
+    assert {k: v for k, v in a.items() if k not in drop} == {k: v for k, v in b.items() if k not in drop}
 
 
 @pytest.mark.slow
@@ -116,4 +138,35 @@ def test_per_device_takes_every_shard_before_a_donating_call_deletes_it():
     """A donating function on an array sharded over 8 devices: no device finds its rows already deleted."""
     env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=8", "JAX_PLATFORMS": "cpu"}
     proc = subprocess.run([sys.executable, "-c", DONATE], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_devices_compute_only_their_real_rows_and_never_fewer_than_two():
+    assert sharding.local_rows(5, 6, 2) == [3, 2]
+    assert sharding.local_rows(6, 6, 2) == [3, 3]
+    assert sharding.local_rows(10, 12, 4) == [3, 3, 3, 2]  # one real row: computed beside a padding row
+    assert sharding.local_rows(16, 16, 8) == [2] * 8
+
+
+SKIP_PADDING = """
+import jax, numpy as np
+from tpjax.train import sharding
+placement = sharding.seed_sharding(5)
+assert placement.mesh.size == 2 and placement.padded == 6
+seen = []
+def fn(x, k):
+    seen.append(x.shape)
+    return x * 10 + k
+out = sharding.per_device_of(jax.jit(fn), placement)(placement.place(np.arange(5, dtype=np.float32)), 1.0)
+np.testing.assert_array_equal(np.asarray(out), [1, 11, 21, 31, 41, 41])
+assert sorted(seen) == [(2,), (3,)], seen
+"""
+
+
+def test_a_device_skips_its_padding_rows():
+    """5 rows on 2 devices: one computes 3 rows, the other 2, and the padding row copies the last output."""
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu"}
+    proc = subprocess.run(
+        [sys.executable, "-c", SKIP_PADDING], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]

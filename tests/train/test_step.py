@@ -11,7 +11,7 @@ from tpjax.model.build import build_model
 from tpjax.train import step
 
 
-def train_seeds(seeds, n_epochs=2):
+def train_seeds(seeds, n_epochs=2, seed_chunk=0):
     c = tiny_config("sort")
     dataset = tasks.make_dataset(c)
     model = build_model(c, dataset)
@@ -20,7 +20,7 @@ def train_seeds(seeds, n_epochs=2):
     tx = optax.adam(c.lr)
     schedule = lambda s: step.tau_at(s, total, 3.0, 0.01)  # noqa: E731
     states = step.init_states(seeds, model, tx, jnp.asarray(train.inputs[:2]))
-    epoch_fn = step.make_epoch_fn(model.apply, tx, schedule, c.batch_size)
+    epoch_fn = step.make_epoch_fn(model.apply, tx, schedule, c.batch_size, seed_chunk=seed_chunk)
     losses = []
     for epoch in range(n_epochs):
         states, loss = epoch_fn(states, jnp.asarray(train.inputs), jnp.asarray(train.targets), jnp.int32(epoch))
@@ -36,6 +36,30 @@ def test_seed_result_does_not_depend_on_the_other_seeds():
     for a, b in zip(jax.tree_util.tree_leaves(pair.params), jax.tree_util.tree_leaves(triple.params)):
         np.testing.assert_array_equal(np.asarray(b)[1], np.asarray(a)[0])
     assert not np.allclose(loss_triple[0], loss_triple[1])  # different seeds do differ
+
+
+def test_training_seeds_in_chunks_changes_no_number():
+    """Bitwise: 5 seeds trained 2 at a time (the last chunk padded) end where 5 at once do."""
+    whole, loss_whole = train_seeds([0, 1, 2, 3, 4], n_epochs=1)
+    chunked, loss_chunked = train_seeds([0, 1, 2, 3, 4], n_epochs=1, seed_chunk=2)
+    np.testing.assert_array_equal(loss_chunked, loss_whole)
+    whole, chunked = (st.replace(key=jax.random.key_data(st.key)) for st in (whole, chunked))
+    for a, b in zip(jax.tree_util.tree_leaves(whole), jax.tree_util.tree_leaves(chunked)):
+        np.testing.assert_array_equal(np.asarray(b), np.asarray(a))
+
+
+def test_over_seed_chunks_maps_every_row_once():
+    calls = []
+
+    def fn(stacked, shift):
+        calls.append(stacked.shape)
+        return stacked * 10 + shift
+
+    rows = jnp.arange(7.0)
+    out = jax.jit(step.over_seed_chunks(fn, 3))(rows, 1.0)
+    np.testing.assert_array_equal(out, np.arange(7.0) * 10 + 1)
+    assert calls == [(3,)]  # traced once, for one chunk of 3 rows (7 rows padded to 9)
+    assert step.over_seed_chunks(fn, 0) is fn
 
 
 def test_training_lowers_the_loss():

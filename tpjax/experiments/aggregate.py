@@ -53,16 +53,18 @@ class Row:
         }
 
 
+def load_json(path: str) -> dict | None:
+    """A JSON file's contents, or None where it does not exist (a run that has not finished)."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+
+
 def collect(task_dir: str, task_points: list[Point]) -> list[Row]:
     """Each point's results.json under task_dir/<point>/, or None where it is missing."""
-    rows = []
-    for point in task_points:
-        try:
-            with open(os.path.join(task_dir, point.name, "results.json")) as f:
-                rows.append(Row(point, json.load(f)))
-        except FileNotFoundError:
-            rows.append(Row(point, None))
-    return rows
+    return [Row(point, load_json(os.path.join(task_dir, point.name, "results.json"))) for point in task_points]
 
 
 def best_row(rows: list[Row]) -> Row | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import sys
 
@@ -77,19 +76,11 @@ def make_plan(
     return runner.Plan(lg, task_names, points, grid.shard(points, index, count), configs, (index, count), out)
 
 
-def _load(path: str) -> dict | None:
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except FileNotFoundError:
-        return None
-
-
 def collect(plan: runner.Plan) -> list[tuple[grid.LengthPoint, dict | None]]:
     """Each point with its results.json, or None where it has not finished."""
     for point in plan.points:
         runner.finished(plan, point)  # a point trained under another config is an error, not a row
-    return [(p, _load(os.path.join(plan.workdir(p), "results.json"))) for p in plan.points]
+    return [(p, aggregate.load_json(os.path.join(plan.workdir(p), "results.json"))) for p in plan.points]
 
 
 def _stats(results: dict) -> dict:

@@ -7,11 +7,12 @@ blog's figures (DESIGN section 3). Runs that are missing are listed as such, nev
 
 from __future__ import annotations
 
-import json
 import os
 
 import numpy as np
 from absl import app, flags
+
+from tpjax.experiments.aggregate import load_json
 
 _RUNS = flags.DEFINE_string("runs", "runs/paper", "Folder holding <task>/results.json and <task>-standard/results.json.")
 
@@ -27,14 +28,6 @@ REFERENCE = {
 }
 
 
-def load(path: str) -> dict | None:
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except FileNotFoundError:
-        return None
-
-
 def where(results: dict) -> str:
     """The device a run finished on (results.json's `device`; runs written before it was recorded ran on CPU)."""
     device = results.get("device") or {"kind": "cpu"}
@@ -48,8 +41,8 @@ def paper_table(runs: str) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for task, (shape, paper, blog) in REFERENCE.items():
-        ours = load(os.path.join(runs, task, "results.json"))
-        std = load(os.path.join(runs, f"{task}-standard", "results.json"))
+        ours = load_json(os.path.join(runs, task, "results.json"))
+        std = load_json(os.path.join(runs, f"{task}-standard", "results.json"))
         if ours is None:
             lines.append(f"| {task} | {shape} | {paper:.2f} | {blog:.2f} | not run | | | |")
             continue

@@ -86,13 +86,11 @@ def _predicate_code(op: Select, program: Program) -> tuple[list[str], str]:
 def _select_code(op: Select, program: Program) -> str:
     kind = "categorical" if op.kind == "cat" else "numerical"
     head = f"Layer {op.layer}, {kind} head {op.index}"
-    if op.predicate.kind == "never":
-        if op.kind == "cat":
-            doc, body = f"{head}: nothing ever matches, so every position reads BOS's `{op.value}`.", [
-                f"return np.broadcast_to({op.value}[:, :1], {op.value}.shape)"]
-        else:
-            doc, body = f"{head}: nothing ever matches, so the sum is 0.", [f"return np.zeros_like({op.value})"]
-        return _function(op.name, [op.value], doc, body)
+    if op.predicate.kind == "never" and op.kind == "cat":
+        doc = f"{head}: nothing ever matches, so every position reads BOS's `{op.value}`."
+        return _function(op.name, [op.value], doc, [f"return np.broadcast_to({op.value}[:, :1], {op.value}.shape)"])
+    if op.predicate.kind == "never":  # reads nothing: its value variable may not even be computed
+        return _function(op.name, ["tokens"], f"{head}: nothing ever matches, so the sum is 0.", ["return np.zeros_like(tokens)"])
     lines, words = _predicate_code(op, program)
     names = ([op.query] if op.predicate.reads_query else []) + [op.key, op.value]
     if op.kind == "cat":
@@ -227,7 +225,7 @@ def emit(program: Program) -> dict[str, str]:
 
 def _select_args(op: Select) -> list[str]:
     if op.predicate.kind == "never":
-        return [op.value]
+        return [op.value] if op.kind == "cat" else ["tokens"]
     names = ([op.query] if op.predicate.reads_query else []) + [op.key]
     if not (op.kind == "num" and op.value == "ones"):
         names.append(op.value)

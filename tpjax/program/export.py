@@ -82,7 +82,7 @@ def run_predictions(workdir: str, seed: int, tokens_NT: np.ndarray) -> tuple[np.
     if seed not in run.seeds:
         raise checkpoint.CheckpointError(f"seed {seed} is not in {workdir}; its seeds are {run.seeds}")
     model = build_model(run.config, tasks.make_dataset(run.config))
-    snapped_S = evaluate.snap_seeds(model, run.params)
+    snapped_S = evaluate.snap_seeds(model, run.params, seed_chunk=run.config.get("seed_chunk", 0))
     dp = jax.tree_util.tree_map(lambda x: np.asarray(x[run.seeds.index(seed)]), snapped_S)
     return snapped_predictions(dp, model.spec, tokens_NT), run.epoch
 
@@ -135,7 +135,9 @@ def export_run(
 
     `params_S` may hold more rows than `seeds` (a dropped companion seed); row i belongs to seeds[i].
     """
-    snapped_S = jax.tree_util.tree_map(np.asarray, evaluate.snap_seeds(model, params_S))
+    snapped_S = jax.tree_util.tree_map(
+        np.asarray, evaluate.snap_seeds(model, params_S, seed_chunk=c.get("seed_chunk", 0))
+    )
     infos = {}
     for i, seed in enumerate(seeds):
         if only is not None and seed not in only:

@@ -35,7 +35,7 @@ from tpjax.train.step import TrainState
 MAX_TO_KEEP = 3
 MANIFEST = "MANIFEST.json"
 # Config fields a resumed run may change: they move no number of the training or its metrics.
-IGNORED = ("checkpoint_every", "derived")
+IGNORED = ("checkpoint_every", "seed_chunk", "derived")
 
 
 class _QuietOrbax(pylogging.Filter):

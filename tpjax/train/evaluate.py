@@ -16,8 +16,8 @@ import numpy as np
 
 from tpjax.model import discrete
 from tpjax.model.transformer_program import TransformerProgram
-from tpjax.train.sharding import per_device
-from tpjax.train.step import token_nll
+from tpjax.train.sharding import SeedSharding, per_device_of
+from tpjax.train.step import over_seed_chunks, token_nll
 
 CHUNK = 2048
 
@@ -45,13 +45,14 @@ def _chunk_sums(model, snapped, tokens_BT, targets_BT):
 
 
 @functools.lru_cache(maxsize=8)
-def _snap_fn(model, mesh=None):
-    return per_device(jax.jit(jax.vmap(functools.partial(snap, model))), mesh)
+def _snap_fn(model, placement: SeedSharding | None = None, seed_chunk: int = 0):
+    return per_device_of(jax.jit(over_seed_chunks(jax.vmap(functools.partial(snap, model)), seed_chunk)), placement)
 
 
 @functools.lru_cache(maxsize=8)
-def _chunk_fn(model, mesh=None):
-    return per_device(jax.jit(jax.vmap(functools.partial(_chunk_sums, model), in_axes=(0, None, None))), mesh)
+def _chunk_fn(model, placement: SeedSharding | None = None, seed_chunk: int = 0):
+    sums = jax.vmap(functools.partial(_chunk_sums, model), in_axes=(0, None, None))
+    return per_device_of(jax.jit(over_seed_chunks(sums, seed_chunk)), placement)
 
 
 def chunk_size(*arrays: np.ndarray) -> int:
@@ -68,16 +69,17 @@ def chunks(array_NT: np.ndarray, size: int = CHUNK):
         yield part
 
 
-def snap_seeds(model, params_S, mesh=None):
-    """All seeds' parameters snapped at once (seed axis first; split over `mesh` as in training)."""
-    return _snap_fn(model, mesh)(params_S)
+def snap_seeds(model, params_S, placement: SeedSharding | None = None, seed_chunk: int = 0):
+    """All seeds' parameters snapped (seed axis first; over `placement` and `seed_chunk` as in training)."""
+    return _snap_fn(model, placement, seed_chunk)(params_S)
 
 
 def evaluate_split(
-    model, snapped_S, inputs_NT: np.ndarray, targets_NT: np.ndarray, size: int = CHUNK, mesh=None
+    model, snapped_S, inputs_NT: np.ndarray, targets_NT: np.ndarray, size: int = CHUNK,
+    placement: SeedSharding | None = None, seed_chunk: int = 0,
 ) -> dict[str, np.ndarray]:
     """Per-seed loss (mean over scored tokens) and token accuracy of the snapped model on one split."""
-    fn = _chunk_fn(model, mesh)
+    fn = _chunk_fn(model, placement, seed_chunk)
     total = None
     for x, y in zip(chunks(inputs_NT, size), chunks(targets_NT, size)):
         sums = fn(snapped_S, jnp.asarray(x), jnp.asarray(y))

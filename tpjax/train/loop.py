@@ -112,13 +112,16 @@ def _train(setup: _Setup, states, progress: checkpoint.Progress, ckpts, run, sta
     train = dataset.splits["train"]
     n_batches = -(-train.inputs.shape[0] // c.batch_size)
     logging.info(
-        "task %s: %s, n_ctx %d, %d seeds (%d rows on %d devices) x %d epochs x %d steps, from epoch %d",
+        "task %s: %s, n_ctx %d, %d seeds (rows %s on %d device(s)) x %d epochs x %d steps, from epoch %d",
         c.task, {k: v.inputs.shape[0] for k, v in dataset.splits.items()}, dataset.n_ctx, len(seeds),
-        setup.sharding.padded, setup.sharding.mesh.size, c.n_epochs, n_batches, progress.epoch,
+        "+".join(map(str, sharding.local_rows(setup.sharding.rows, setup.sharding.padded, setup.sharding.mesh.size))),
+        setup.sharding.mesh.size, c.n_epochs, n_batches, progress.epoch,
     )
     total_steps = c.n_epochs * n_batches
     schedule = lambda s: step.tau_at(s, total_steps, c.gumbel.tau_start, c.gumbel.tau_end)  # noqa: E731
-    epoch_fn = step.make_epoch_fn(setup.model.apply, setup.tx, schedule, c.batch_size, setup.sharding.mesh)
+    epoch_fn = step.make_epoch_fn(
+        setup.model.apply, setup.tx, schedule, c.batch_size, setup.sharding, c.seed_chunk
+    )
     inputs, targets = setup.sharding.replicate((train.inputs, train.targets))
     evals = eval_epochs(c)
     last = progress.last
@@ -164,13 +167,12 @@ def _evaluate(setup: _Setup, states: step.TrainState) -> dict[str, dict[str, np.
     """Loss and token accuracy of every real seed, snapped, on every split."""
     splits = setup.dataset.splits
     chunk = evaluate.chunk_size(*(splits[split].inputs for split in SPLITS))
-    mesh = setup.sharding.mesh
-    snapped = evaluate.snap_seeds(setup.model, states.params, mesh)
+    snapped = evaluate.snap_seeds(setup.model, states.params, setup.sharding, setup.c.seed_chunk)
     return {
         split: {
             name: values[: len(setup.seeds)]
             for name, values in evaluate.evaluate_split(
-                setup.model, snapped, splits[split].inputs, splits[split].targets, chunk, mesh
+                setup.model, snapped, splits[split].inputs, splits[split].targets, chunk, setup.sharding, setup.c.seed_chunk
             ).items()
         }
         for split in SPLITS

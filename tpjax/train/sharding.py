@@ -83,16 +83,29 @@ def seed_sharding(rows: int, devices: list | None = None) -> SeedSharding:
     return SeedSharding(mesh, rows, padded_rows(rows, len(devices)))
 
 
-def per_device(fn_S: Callable, mesh: Mesh | None) -> Callable:
+def local_rows(rows: int, padded: int, n_devices: int) -> list[int]:
+    """The rows each device computes: its real rows, and never fewer than two (see devices_used).
+
+    Device i holds padded rows [i*k, (i+1)*k), k = padded / n_devices; computing its padding rows would
+    only repeat the last real seed's work, so a device runs just its real rows (at least two, since XLA
+    compiles a batch of one differently) and its padding rows are filled with copies of the last one.
+    """
+    k = padded // n_devices
+    return [max(min(rows - i * k, k), min(2, k)) for i in range(n_devices)]
+
+
+def per_device(fn_S: Callable, mesh: Mesh | None, rows: int | None = None) -> Callable:
     """fn_S(stacked, *shared) run by every device of `mesh` on its own rows of `stacked`.
 
     `stacked` is sharded over the mesh's one axis (as `SeedSharding.place` leaves it), the other arguments
     are replicated or host values; every output has a leading row axis and comes back sharded the same way.
+    With `rows` (the real rows, the rest being padding), devices skip their padding rows (local_rows), so
+    5 seeds on 2 devices cost 3 + 2 rows of work, not 3 + 3.
     """
     if mesh is None or mesh.size == 1:
         return fn_S
     devices = list(mesh.devices.flat)
-    rows = NamedSharding(mesh, P(AXIS))
+    sharded = NamedSharding(mesh, P(AXIS))
 
     def local(x, device):
         if isinstance(x, jax.Array):
@@ -102,15 +115,26 @@ def per_device(fn_S: Callable, mesh: Mesh | None) -> Callable:
         return jax.device_put(x, device)
 
     def run(stacked, *shared):
+        k = jax.tree.leaves(stacked)[0].shape[0] // len(devices)
+        used = [k] * len(devices) if rows is None else local_rows(rows, k * len(devices), len(devices))
         # Every device's arguments first: a call that donates its rows deletes part of the global array.
-        args = [jax.tree.map(lambda x: local(x, device), (stacked, *shared)) for device in devices]
+        args = [
+            jax.tree.map(lambda x: local(x, device), (stacked, *shared)) for device in devices
+        ]
+        args = [(jax.tree.map(lambda x: x[:n], a[0]) if n < k else a[0], *a[1:]) for a, n in zip(args, used)]
         with concurrent.futures.ThreadPoolExecutor(len(devices)) as pool:
             outs = list(pool.map(lambda a: fn_S(*a), args))
+        outs = [jax.tree.map(lambda x: pad_rows(x, k), out) for out in outs]
         return jax.tree.map(
             lambda *parts: jax.make_array_from_single_device_arrays(
-                (sum(p.shape[0] for p in parts),) + parts[0].shape[1:], rows, list(parts)
+                (sum(p.shape[0] for p in parts),) + parts[0].shape[1:], sharded, list(parts)
             ),
             *outs,
         )
 
     return run
+
+
+def per_device_of(fn_S: Callable, placement: SeedSharding | None) -> Callable:
+    """per_device over a placement's mesh and real rows; fn_S itself without one."""
+    return fn_S if placement is None else per_device(fn_S, placement.mesh, placement.rows)

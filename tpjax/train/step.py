@@ -15,7 +15,6 @@ import flax.struct
 import jax
 import jax.numpy as jnp
 import optax
-from jax.sharding import Mesh
 
 from tpjax.train import sharding
 
@@ -116,11 +115,37 @@ def train_epoch(state: TrainState, inputs_NT, targets_NT, epoch, *, apply_fn, tx
     return state, ordered_sum(losses) / losses.shape[0]
 
 
-def make_epoch_fn(apply_fn, tx, schedule, batch_size: int, mesh: Mesh | None = None):
+def over_seed_chunks(fn_S: Callable, chunk: int) -> Callable:
+    """fn_S(stacked, *shared) run on `chunk` rows of `stacked` at a time (a lax.map over row chunks).
+
+    Memory then grows with `chunk`, not with the number of seeds. Rows are padded up to a multiple of
+    `chunk` with copies of the last row (dropped again), so every chunk is a full vmapped batch of at
+    least two rows and each seed's numbers are the ones an unchunked run gives. chunk <= 0: no chunking.
+    """
+    if chunk <= 0:
+        return fn_S
+
+    def run(stacked, *shared):
+        rows = jax.tree.leaves(stacked)[0].shape[0]
+        if rows <= chunk:
+            return fn_S(stacked, *shared)
+        n = -(-rows // chunk)
+        parts = jax.tree.map(lambda x: sharding.pad_rows(x, n * chunk).reshape((n, chunk) + x.shape[1:]), stacked)
+        out = jax.lax.map(lambda part: fn_S(part, *shared), parts)
+        return jax.tree.map(lambda x: x.reshape((n * chunk,) + x.shape[2:])[:rows], out)
+
+    return run
+
+
+def make_epoch_fn(
+    apply_fn, tx, schedule, batch_size: int, placement: sharding.SeedSharding | None = None, seed_chunk: int = 0
+):
     """The jitted, seed-vmapped epoch: (states, inputs, targets, epoch) -> (states, losses_S).
 
-    With a `mesh` (one axis, `seeds`) each of its devices runs this same program on its own rows of the
-    states (see tpjax.train.sharding.per_device).
+    With a `placement` (tpjax.train.sharding) each device of its mesh runs this same program on its own
+    real rows of the states (see sharding.per_device); with `seed_chunk` > 0 it trains that many seeds at
+    a time (over_seed_chunks), which bounds memory for runs of hundreds of seeds.
     """
     one_seed = functools.partial(train_epoch, apply_fn=apply_fn, tx=tx, schedule=schedule, batch_size=batch_size)
-    return sharding.per_device(jax.jit(jax.vmap(one_seed, in_axes=(0, None, None, None)), donate_argnums=0), mesh)
+    vmapped = over_seed_chunks(jax.vmap(one_seed, in_axes=(0, None, None, None)), seed_chunk)
+    return sharding.per_device_of(jax.jit(vmapped, donate_argnums=0), placement)
