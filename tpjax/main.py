@@ -9,7 +9,7 @@ import datetime
 import os
 import sys
 
-from absl import app, flags
+from absl import app, flags, logging
 from ml_collections import config_flags
 
 from tpjax import config as config_lib
@@ -29,18 +29,25 @@ def default_workdir(task: str) -> str:
 
 
 def use_cpu_devices(n: int) -> None:
-    """Gives the CPU backend n devices, unless XLA_FLAGS already fixes the count; call before JAX starts.
+    """Gives the CPU backend n devices, unless XLA_FLAGS or JAX_NUM_CPU_DEVICES already fix the count.
 
     The results do not change (tpjax.train.sharding): several CPU devices only let XLA run the seeds' programs
-    side by side, which keeps both cores of a small machine busy where one program leaves gaps.
+    side by side, which keeps both cores of a small machine busy where one program leaves gaps. It only
+    speeds things up, so where JAX has already started (tpjax.main.main called in a process that used JAX)
+    it is skipped with a warning.
     """
     if n < 1:
         sys.exit(f"error: --cpu_devices must be at least 1, got {n}")
-    if "xla_force_host_platform_device_count" in os.environ.get("XLA_FLAGS", ""):
+    if "xla_force_host_platform_device_count" in os.environ.get("XLA_FLAGS", "") or "JAX_NUM_CPU_DEVICES" in os.environ:
         return
     import jax
 
-    jax.config.update("jax_num_cpu_devices", n)
+    try:
+        jax.config.update("jax_num_cpu_devices", n)
+    except AttributeError:  # a JAX without the option: the XLA flag does the same before the backend starts
+        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count={n}".strip()
+    except RuntimeError as e:
+        logging.warning("--cpu_devices=%d not applied: %s", n, e)
 
 
 def main(argv: list[str]) -> None:

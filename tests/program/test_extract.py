@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tpjax.program import emit
 from tpjax.program.extract import prune, reduce_table, simplify_predicate
 from tpjax.program.ir import NO_MATCH, Classifier, Lookup, Predicate, Select
 
@@ -53,3 +54,12 @@ def test_pruning_drops_what_never_reaches_the_classifier():
     ]
     classifier = Classifier((1, 2), np.zeros(2, np.int64), {"c": np.zeros((8, 2), np.int64)}, {})
     assert [op.name for op in prune(ops, classifier)] == ["a", "m", "c"]
+
+
+def test_a_never_matching_numerical_head_reads_no_variable():
+    """Its value variable may be pruned (nothing depends on it), so the emitted function must not read it."""
+    op = Select("num_attn_1_0", "num", 1, 0, "tokens", "positions", "num_attn_0_3", Predicate("never"))
+    assert op.inputs == ()
+    code = emit._select_code(op, program=None)
+    assert "num_attn_0_3" not in code and "def compute_num_attn_1_0(tokens)" in code and "np.zeros_like(tokens)" in code
+    assert emit._select_args(op) == ["tokens"]

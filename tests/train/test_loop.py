@@ -52,3 +52,6 @@ def test_seeds_trained_and_evaluated_in_chunks_give_the_same_results(tmp_path):
     chunked = train_and_evaluate(c, str(tmp_path / "chunked"))
     for key in ("train_acc", "val_acc", "test_acc", "train_loss", "val_loss", "test_loss", "program_agreement"):
         assert chunked[key] == whole[key], key
+    c.seed_chunk = 0  # not part of a run's identity: the chunked run's workdir takes the unchunked config
+    again = train_and_evaluate(c, str(tmp_path / "chunked"))
+    assert {k: v for k, v in again.items() if k != "device"} == {k: v for k, v in chunked.items() if k != "device"}

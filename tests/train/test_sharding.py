@@ -84,7 +84,7 @@ def test_main_splits_the_seeds_over_two_cpu_devices_by_default(tmp_path):
     assert "rows 2+2 on 2 device(s)" in proc.stderr
     single = _single(tmp_path, 4)
     a, b = (json.load(open(os.path.join(d, "results.json"))) for d in (single, workdir))
-    assert b["device"]["count"] == 2
+    assert b["device"]["count"] == 2 and b["device"]["used"] == 2
     drop = ("wall_seconds", "device")
     assert {k: v for k, v in a.items() if k not in drop} == {k: v for k, v in b.items() if k not in drop}
 
@@ -108,12 +108,15 @@ def _resumes_on_one_device(workdir):
 
 @pytest.mark.parametrize(
     "rows, n_devices, used, padded",
-    [(2, 8, 1, 2), (3, 8, 1, 3), (5, 8, 2, 6), (16, 8, 8, 16), (17, 8, 8, 24), (1000, 8, 8, 1000), (7, 1, 1, 7)],
+    [(2, 8, 1, 2), (3, 8, 1, 3), (5, 8, 2, 6), (16, 8, 8, 16), (17, 8, 6, 18), (9, 4, 3, 9), (18, 8, 6, 18),
+     (1000, 8, 8, 1000), (7, 1, 1, 7)],
 )
 def test_rows_are_spread_at_least_two_to_a_device_and_padded_to_a_multiple(rows, n_devices, used, padded):
     assert sharding.devices_used(rows, n_devices) == used
     assert sharding.padded_rows(rows, used) == padded
     assert sharding.padded_rows(rows, used) // used >= min(2, rows)
+    assert min(sharding.local_rows(rows, padded, used)) >= min(2, rows)
+    assert padded - rows < padded // used  # no device holds padding only
 
 
 def test_padding_repeats_the_last_row():

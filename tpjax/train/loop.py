@@ -85,7 +85,9 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
     finally:
         ckpts.close()
 
-    results = records.results_dict(c.task, setup.seeds, progress.last, wall_seconds=progress.wall_seconds)
+    results = records.results_dict(
+        c.task, setup.seeds, progress.last, wall_seconds=progress.wall_seconds, devices_used=setup.sharding.mesh.size
+    )
     if isinstance(setup.model, TransformerProgram):
         results.update(_extract(setup, states.params, progress.epoch, workdir))
     run.write_results(results)

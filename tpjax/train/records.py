@@ -80,7 +80,9 @@ class RunFiles:
         write_json_atomic(self.results_path, results)
 
 
-def results_dict(task: str, seeds: list[int], last: dict[str, dict[str, np.ndarray]], wall_seconds: float) -> dict:
+def results_dict(
+    task: str, seeds: list[int], last: dict[str, dict[str, np.ndarray]], wall_seconds: float, devices_used: int = 1
+) -> dict:
     """results.json: per-split accuracy lists aligned with `seeds`, and the best-validation seed."""
     val = np.asarray(last["val"]["acc"])
     best = int(np.argmax(val))
@@ -92,12 +94,13 @@ def results_dict(task: str, seeds: list[int], last: dict[str, dict[str, np.ndarr
     out["best_test_acc"] = out["test_acc"][best]
     out["program_agreement"] = [None] * len(seeds)
     out["wall_seconds"] = float(wall_seconds)
-    out["device"] = device_info()
+    out["device"] = device_info() | {"used": devices_used}
     return out
 
 
 def device_info() -> dict:
-    """Where the run finished: platform, device kind and count, and (GPU/TPU) the peak device memory in use.
+    """Where the run finished: platform, device kind and count (results_dict adds how many the seeds used), and
+    (GPU/TPU) the peak device memory in use.
 
     The peak is that of the process that wrote results.json; after a resume it covers only the resumed part.
     """

@@ -2,9 +2,10 @@
 
 Seeds never talk to each other (tpjax.train.step), so sharding their leading axis needs no collective:
 every device trains its own rows on replicated data. A run uses as many devices as get at least two rows
-each (XLA compiles a local batch of one differently, see loop.vmapped_seeds) and pads the rows up to a
-multiple of that count. Padding rows are copies of the last real row; they are trained, never reported
-and never checkpointed.
+each, none of them padding only (XLA compiles a local batch of one differently, see loop.vmapped_seeds), and
+pads the rows up to a multiple of that count with copies of the last real row. A device computes only its
+real rows (at least two, `local_rows`) and copies its last result into its padding rows, which are never
+reported and never checkpointed.
 
 Each device runs the plain single-device program on its rows (`per_device`), not one program partitioned
 by XLA (`jit` with shardings or `shard_map`): the SPMD partitioner rewrites the arithmetic enough to change
@@ -55,8 +56,14 @@ class SeedSharding:
 
 
 def devices_used(rows: int, n_devices: int) -> int:
-    """As many devices as hold at least two rows each: a device more would only train padding."""
-    return max(1, min(n_devices, rows // 2))
+    """As many devices as hold at least two rows each, and none that would hold padding only.
+
+    With k = ceil(rows / d) rows a device, ceil(rows / k) devices hold every real row (9 rows on 4 devices:
+    3 devices of 3, not 4 devices of 3 with a fourth all padding).
+    """
+    d = max(1, min(n_devices, rows // 2))
+    per_device = -(-rows // d)
+    return -(-rows // per_device)
 
 
 def padded_rows(rows: int, n_devices: int) -> int:
