@@ -19,7 +19,8 @@ _WORKDIR = flags.DEFINE_string("workdir", None, "Output folder; default: a fresh
 _CPU_DEVICES = flags.DEFINE_integer(
     "cpu_devices", 2,
     "When JAX runs on CPU: split the seeds over this many CPU devices, each running its seeds' program "
-    "(on 2 cores, 5 sort seeds train 12% faster on 2 than on 1); ignored where XLA_FLAGS sets a device count.",
+    "(on 2 cores, 5 sort seeds train 12% faster on 2 than on 1); ignored where XLA_FLAGS or JAX_NUM_CPU_DEVICES "
+    "sets a device count.",
 )
 
 
