@@ -186,3 +186,24 @@ def test_bos_default_when_nothing_matches():
     head = np.asarray(x_cat[:, :, 2])
     valid = tokens != 0
     assert (head[valid] == 1).all()  # the BOS token id
+
+
+def test_initial_parameters_are_flax_normal_draws(monkeypatch):
+    """The compile-time barrier in `normal` changes no initial value (under jit, vmapped, as training inits)."""
+    from flax import linen as nn
+
+    from tpjax.model import transformer_program
+
+    spec = make_spec()
+    keys = jax.random.split(jax.random.key(3), 2)
+
+    def init_all():
+        model = TransformerProgram(spec)
+        fn = jax.jit(jax.vmap(lambda k: model.init(k, jnp.ones((2, spec.n_ctx), jnp.int32))["params"]))
+        return fn(keys)
+
+    ours = init_all()
+    monkeypatch.setattr(transformer_program, "normal", lambda std: nn.initializers.normal(stddev=std))
+    plain = init_all()
+    for a, b in zip(jax.tree.leaves(ours), jax.tree.leaves(plain)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
