@@ -41,6 +41,7 @@ def base_config() -> ml_collections.ConfigDict:
     c.data.length_gen = 0  # n > 0: train/val on body lengths 1..n, test on n+1..n+10 (Dyck: n and 2n)
     c.data.n_digits = 2  # addition: most digits per operand
     c.data.reversed = False  # addition: answer least-significant digit first
+    c.data.sum_label = False  # addition: the whole sum as one label at position 1 (the blog's code), then `_`
 
     c.model = ml_collections.ConfigDict()
     c.model.kind = "program"  # 'program' (Transformer Program) or 'standard' (baseline Transformer)

@@ -87,3 +87,27 @@ def test_answers_without_a_hint_letter_are_refused():
 def test_any_operands(a, b):
     tokens = ["<s>", *a, "+", *b]
     assert addition.label(tokens) == reference(tokens)
+
+
+def test_sum_label_is_the_whole_sum_in_one_label(drawn):
+    """The blog code's format: one label a + b at position 1, `_` after it."""
+    inputs, task = drawn("addition", 3000, sum_label=True)
+    for x in inputs:
+        text = "".join(x[1:])
+        a, b = text.split("+")
+        assert task.label(x) == ["<pad>", str(int(a) + int(b))] + ["_"] * (len(x) - 2)
+    assert task.labels.tokens == ("<pad>", *(str(v) for v in range(199)), "_")
+    assert addition.label_sum("<s> 9 9 + 9 9".split()) == "<pad> 198 _ _ _ _".split()
+
+
+@pytest.mark.parametrize(
+    "task, data, message",
+    [
+        ("addition_hints", {"sum_label": True}, "sum_label is only for addition"),
+        ("addition", {"sum_label": True, "reversed": True}, "exclude each other"),
+    ],
+)
+def test_sum_label_refuses_other_formats(make_config, task, data, message):
+    make = addition.make_hints if task == "addition_hints" else addition.make
+    with pytest.raises(ValueError, match=message):
+        make(make_config(task, **data).data)

@@ -6,7 +6,9 @@ inputs). Targets: `<pad>` at `<s>`, the answer from position 1 on, then `_` up t
 significant digit first, the order in which carries are computed. addition_hints puts a letter naming
 its significance before every digit, inputs and answer alike: the units letter is the
 (n_digits+1)-th letter, so with n_digits 2 `a` is hundreds, `b` tens, `c` units and 31+6 reads
-`b 3 c 1 + c 6` -> `b 3 c 7 _ _ ...`. `data.vocab_size`, `data.max_len` and `data.min_len` are unused.
+`b 3 c 1 + c 6` -> `b 3 c 7 _ _ ...`. `data.sum_label` is the format of the blog's code (the blog's text
+describes digits): the whole sum is one label at position 1 (`<s> 3 1 + 6` -> `<pad> 37 _ _ _`), which
+makes most scored tokens `_`. `data.vocab_size`, `data.max_len` and `data.min_len` are unused.
 """
 
 from __future__ import annotations
@@ -89,10 +91,21 @@ def label_hints(tokens: Sequence[str], reversed: bool = False) -> list[str]:  # 
     return _target(tokens, [t for pair in pairs for t in pair])
 
 
+def label_sum(tokens: Sequence[str]) -> list[str]:
+    """addition with data.sum_label: `<pad>`, a + b as one label, then `_`."""
+    total, _ = _answer(tokens, hints=False)
+    return _target(tokens, [str(total)])
+
+
 def _make(task: str, data: ml_collections.ConfigDict, hints: bool) -> spec.Task:
     if data.length_gen:
         raise ValueError(f"config.data.length_gen is not supported for {task}; set it to 0")
     n_digits = data.n_digits
+    sum_label = bool(data.sum_label)
+    if sum_label and hints:
+        raise ValueError(f"config.data.sum_label is only for addition, not {task}: its answer is letter-digit pairs")
+    if sum_label and data.reversed:
+        raise ValueError("config.data.sum_label and config.data.reversed exclude each other: a one-label sum has no digit order")
     if hints and n_digits + 1 > len(string.ascii_lowercase):
         raise ValueError(f"config.data.n_digits={n_digits} is too large for {task}: one letter per digit")
     width = 2 if hints else 1  # tokens per digit
@@ -104,14 +117,20 @@ def _make(task: str, data: ml_collections.ConfigDict, hints: bool) -> spec.Task:
     reversed_ = bool(data.reversed)
     input_letters = [hint_letter(n_digits, k) for k in range(n_digits - 1, -1, -1)] if hints else []
     label_letters = [hint_letter(n_digits, k) for k in range(n_digits, -1, -1)] if hints else []
-    lab = label_hints if hints else label
+    if sum_label:
+        answers = tuple(str(v) for v in range(2 * (10**n_digits - 1) + 1))
+        labeller = label_sum
+    else:
+        answers = DIGITS + tuple(label_letters)
+        lab = label_hints if hints else label
+        labeller = lambda tokens: lab(tokens, reversed=reversed_)  # noqa: E731
     return spec.Task(
         vocab=make_vocab(f"input vocabulary of {task}", (BOS,), DIGITS, (PLUS,), input_letters),
-        labels=make_vocab(f"label vocabulary of {task}", DIGITS, label_letters, (FILL,)),
+        labels=make_vocab(f"label vocabulary of {task}", answers, (FILL,)),
         train_lengths=(1, n_digits),
         test_lengths=None,
         sample=lambda rng, n, lengths: sample(rng, n, lengths, n_digits, hints),
-        label=lambda tokens: lab(tokens, reversed=reversed_),
+        label=labeller,
         input_len=lambda digits: 2 + 2 * width * digits,
     )
 
