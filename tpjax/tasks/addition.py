@@ -101,7 +101,7 @@ def _make(task: str, data: ml_collections.ConfigDict, hints: bool) -> spec.Task:
     if data.length_gen:
         raise ValueError(f"config.data.length_gen is not supported for {task}; set it to 0")
     n_digits = data.n_digits
-    sum_label = bool(data.sum_label)
+    sum_label = bool(data.get("sum_label", False))  # absent from configs stored before the option
     if sum_label and hints:
         raise ValueError(f"config.data.sum_label is only for addition, not {task}: its answer is letter-digit pairs")
     if sum_label and data.reversed:
