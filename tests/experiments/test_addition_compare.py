@@ -31,3 +31,23 @@ def test_answer_positions_of_hints_and_sum_labels():
     _, task = tasks.get_task(c)
     digits, letters = addition_compare.answer_positions(task, np.asarray([task.labels.encode("<pad> 137 _ _ _ _".split())]))
     assert digits.tolist() == [[False, True, False, False, False, False]] and not letters.any()
+
+
+def test_bad_folders_fail_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "tpjax.experiments.addition_compare", *args],
+                              capture_output=True, text=True)
+
+    missing = run(str(tmp_path / "nowhere"))
+    assert missing.returncode != 0 and "is not a program folder" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    (tmp_path / "program.py").write_text("")
+    (tmp_path / "program.json").write_text("{}")
+    broken = run(str(tmp_path))
+    assert broken.returncode != 0 and "is not a program.json written by tpjax.extract" in broken.stderr
+    assert "Traceback" not in broken.stderr
+    usage = run()
+    assert usage.returncode != 0 and "name one or more program folders" in (usage.stderr + usage.stdout)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import ml_collections
 import numpy as np
@@ -28,10 +29,10 @@ def scores(preds_NT: np.ndarray, targets_NT: np.ndarray, digits_NT: np.ndarray, 
     right = (preds_NT == targets_NT) & scored
     whole = np.all(right | ~scored, axis=1)
     return {
-        "token_acc": float(right.sum() / scored.sum()),
-        "exact_match": float(whole.mean()),
+        "token_acc": float(right.sum() / max(scored.sum(), 1)),
+        "exact_match": float(whole.mean()) if len(whole) else 0.0,
         "digit_acc": float((right & digits_NT).sum() / max(digits_NT.sum(), 1)),
-        "letters_free_acc": float((right | (letters_NT & scored)).sum() / scored.sum()),
+        "letters_free_acc": float((right | (letters_NT & scored)).sum() / max(scored.sum(), 1)),
     }
 
 
@@ -44,11 +45,19 @@ def answer_positions(task: tasks.Task, targets_NT: np.ndarray) -> tuple[np.ndarr
 
 
 def compare(directory: str) -> dict:
-    with open(os.path.join(directory, "program.json")) as f:
-        info = json.load(f)
-    c = ml_collections.ConfigDict(info["config_dict"])
-    if c.task not in ("addition", "addition_hints"):
-        raise ValueError(f"{directory} holds a {c.task} program, not addition")
+    """The scores of the program in `directory` (as tpjax.extract writes it) on its test split."""
+    info_path = os.path.join(directory, "program.json")
+    if not os.path.isfile(info_path) or not os.path.isfile(os.path.join(directory, "program.py")):
+        raise ValueError(f"{directory} is not a program folder (needs program.py and program.json, as tpjax.extract writes)")
+    try:
+        with open(info_path) as f:
+            info = json.load(f)
+        c = ml_collections.ConfigDict(info["config_dict"])
+        task_name = c.task
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as e:
+        raise ValueError(f"{info_path} is not a program.json written by tpjax.extract ({type(e).__name__}: {e})") from None
+    if task_name not in ("addition", "addition_hints"):
+        raise ValueError(f"{directory} holds a {task_name} program, not addition or addition_hints")
     _, task = tasks.get_task(c)
     test = tasks.make_dataset(c).splits["test"]
     preds = module_label_ids(load_module(directory), test.inputs, task.labels)
@@ -57,12 +66,17 @@ def compare(directory: str) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    print("| program | task | test token acc | exact match | answer digits | letters counted right (blog code) |")
-    print("|---|---|---:|---:|---:|---:|")
-    for directory in argv[1:]:
-        r = compare(directory)
-        print(f"| {r['program']} | {r['task']} | {100 * r['token_acc']:.2f} | {100 * r['exact_match']:.2f} | {100 * r['digit_acc']:.2f} | "
-              f"{100 * r['letters_free_acc']:.2f} |")
+    if len(argv) < 2:
+        raise app.UsageError("name one or more program folders, e.g. programs/addition programs/addition_hints")
+    try:
+        rows = [compare(directory) for directory in argv[1:]]
+    except ValueError as e:
+        sys.exit(f"error: {e}")
+    print("| program | task | config | test token acc | exact match | answer digits | letters counted right (blog code) |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['program']} | {r['task']} | {r['config']} | {100 * r['token_acc']:.2f} | {100 * r['exact_match']:.2f} | "
+              f"{100 * r['digit_acc']:.2f} | {100 * r['letters_free_acc']:.2f} |")
 
 
 if __name__ == "__main__":

@@ -22,8 +22,9 @@ def _rotate_left(x: jax.Array, r: int) -> jax.Array:
 def threefry2x32(k0: jax.Array, k1: jax.Array, x0: jax.Array, x1: jax.Array) -> tuple[jax.Array, jax.Array]:
     """The Threefry-2x32 block (20 rounds), bit-identical to jax's threefry2x32 primitive.
 
-    Written out unrolled because jax lowers the primitive on CPU as a rolled 5-step while loop,
-    which stores the whole state between steps and makes noise about 5x slower.
+    Written out unrolled because JAX lowers the primitive on CPU as a rolled 5-step while loop (unless
+    tpjax.jax_cpu has installed the unrolled rule), which stores the whole state between steps and makes
+    noise about 5x slower.
     """
     ks = (k0, k1, k0 ^ k1 ^ np.uint32(0x1BD11BDA))
     rotations = ((13, 15, 26, 6), (17, 29, 16, 24))

@@ -74,7 +74,7 @@ def normal(std: float):
     derivations into every parameter's draw and compiles each copy.
     """
     draw = nn.initializers.normal(stddev=std)
-    return lambda key, shape, dtype=jnp.float32: draw(jax.lax.optimization_barrier(key), shape, dtype)
+    return lambda key, *args, **kwargs: draw(jax.lax.optimization_barrier(key), *args, **kwargs)
 
 
 def attention_mask(tokens_BT: jax.Array, causal: bool) -> jax.Array:
