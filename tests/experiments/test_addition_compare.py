@@ -1,6 +1,8 @@
 """Scoring addition predictions the tpjax way and the blog code's way."""
 
 import numpy as np
+import pytest
+from absl import app
 
 from tpjax import tasks
 from tpjax.config import base_config
@@ -34,20 +36,11 @@ def test_answer_positions_of_hints_and_sum_labels():
 
 
 def test_bad_folders_fail_in_one_line(tmp_path):
-    import subprocess
-    import sys
-
-    def run(*args):
-        return subprocess.run([sys.executable, "-m", "tpjax.experiments.addition_compare", *args],
-                              capture_output=True, text=True)
-
-    missing = run(str(tmp_path / "nowhere"))
-    assert missing.returncode != 0 and "is not a program folder" in missing.stderr
-    assert "Traceback" not in missing.stderr
+    with pytest.raises(SystemExit, match="is not a program folder"):
+        addition_compare.main(["addition_compare", str(tmp_path / "nowhere")])
     (tmp_path / "program.py").write_text("")
     (tmp_path / "program.json").write_text("{}")
-    broken = run(str(tmp_path))
-    assert broken.returncode != 0 and "is not a program.json written by tpjax.extract" in broken.stderr
-    assert "Traceback" not in broken.stderr
-    usage = run()
-    assert usage.returncode != 0 and "name one or more program folders" in (usage.stderr + usage.stdout)
+    with pytest.raises(SystemExit, match="is not a program.json written by tpjax.extract"):
+        addition_compare.main(["addition_compare", str(tmp_path)])
+    with pytest.raises(app.UsageError, match="name one or more program folders"):
+        addition_compare.main(["addition_compare"])
