@@ -23,10 +23,9 @@ _CPU_DEVICES = flags.DEFINE_integer("cpu_devices", 2, "CPU devices, as `python -
 
 def main(argv):
     del argv
-    from tpjax.main import use_cpu_devices
-
-    use_cpu_devices(_CPU_DEVICES.value)
     import jax
+
+    jax.config.update("jax_num_cpu_devices", _CPU_DEVICES.value)  # tpjax.main's default; before JAX starts
 
     from tpjax.train import checkpoint, loop, step
 
