@@ -20,7 +20,8 @@ _CPU_DEVICES = flags.DEFINE_integer(
     "cpu_devices", 2,
     "When JAX runs on CPU: split the seeds over this many CPU devices, each running its seeds' program "
     "(on 2 cores, 5 sort seeds train 12% faster on 2 than on 1); ignored where XLA_FLAGS or JAX_NUM_CPU_DEVICES "
-    "sets a device count.",
+    "sets a device count. 1 and 2 give the same numbers; a process with 3 or more CPU devices does not always "
+    "(XLA:CPU compiles some loops differently there: the sort config's seeds then differ in the last bits).",
 )
 
 
