@@ -10,7 +10,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from tpjax.model.mlp import matmul_rows
 from tpjax.model.relax import relax
 
 # Logit of an invalid key. Far enough below any valid logit (>= about -20) that its softmax weight
@@ -89,13 +88,8 @@ matmul_nn.defvjp(_matmul_nn_fwd, _matmul_nn_bwd)
 
 
 def match_scores(q_HBQD: jax.Array, k_HBKD: jax.Array, pred_HDD: jax.Array) -> jax.Array:
-    """q·P·k for every (query, key) pair: 1 where the predicate holds (in the snapped model).
-
-    q·P is a product over all B x Q rows at once (matmul_rows): the predicate's gradient is then a plain
-    product over those rows, where autodiff's einsum took a transposed operand (about 5% of a sort step).
-    """
-    h, b, q, d = q_HBQD.shape
-    qp_HBQD = matmul_rows(q_HBQD.reshape(h, b * q, d), pred_HDD).reshape(h, b, q, -1)
+    """q·P·k for every (query, key) pair: 1 where the predicate holds (in the snapped model)."""
+    qp_HBQD = jnp.einsum("hbqd,hde->hbqe", q_HBQD, pred_HDD)
     return matmul_nt(qp_HBQD, k_HBKD)
 
 
