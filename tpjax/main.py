@@ -21,7 +21,7 @@ _CPU_DEVICES = flags.DEFINE_integer(
     "When JAX runs on CPU: split the seeds over this many CPU devices, each running its seeds' program "
     "(on 2 cores, 5 sort seeds train 12% faster on 2 than on 1); ignored where XLA_FLAGS or JAX_NUM_CPU_DEVICES "
     "sets a device count. 1 and 2 give the same numbers; a process with 3 or more CPU devices does not always "
-    "(XLA:CPU compiles some loops differently there: the sort config's seeds then differ in the last bits).",
+    "(XLA:CPU's YNNPACK fusions compute differently there: the sort config's seeds then differ in the last bits).",
 )
 
 
@@ -44,6 +44,11 @@ def use_cpu_devices(n: int) -> None:
         return
     import jax
 
+    if n >= 3:
+        logging.warning(
+            "--cpu_devices=%d: with 3 or more CPU devices XLA:CPU's YNNPACK fusions compute differently, so seeds "
+            "may differ in the last bits from runs with 1 or 2 (see tpjax.train.sharding)", n
+        )
     try:
         jax.config.update("jax_num_cpu_devices", n)
     except AttributeError:  # a JAX without the option: the XLA flag does the same before the backend starts

@@ -12,9 +12,10 @@ by XLA (`jit` with shardings or `shard_map`): the SPMD partitioner rewrites the 
 the last bits of a seed's numbers, and a sharded run must give exactly the single-device results. The price
 is one compilation per device (done in parallel threads).
 
-One exception, outside this module's reach: on XLA:CPU (jax 0.10.2) a process with 3 or more CPU devices
-compiles some loops with other partitions than one with 1 or 2, and the sort config's seeds then train to
-different last bits (seen on a 2-core machine, whichever device runs them; the tiny config of the tests does
+One exception, outside this module's reach: on XLA:CPU (jax 0.10.2) the YNNPACK fusions compute differently
+in a process with 3 or more CPU devices than in one with 1 or 2, and the sort config's seeds then train to
+different last bits (seen on a 2-core machine, whichever device runs them; with those fusions off,
+XLA_FLAGS=--xla_cpu_experimental_ynn_fusion_type=, 1 and 3 devices agree; the tiny config of the tests does
 not show it). 1 and 2 CPU devices give the same numbers, and `python -m tpjax.main` uses 2.
 
 Only local devices are used, so that in a multi-process sweep each process trains its own points.
