@@ -8,17 +8,17 @@ Prints the accuracy and the shortest counterexamples, and writes VERIFY.json int
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 
-import ml_collections
 import numpy as np
 from absl import app, flags
 
 from tpjax import tasks
-from tpjax.program.export import load_module, module_label_ids, run_predictions, token_accuracy
+from tpjax.program.export import (
+    ProgramFolderError, load_module, module_label_ids, read_program_folder, run_predictions, token_accuracy,
+)
 from tpjax.tasks.spec import Lengths, Strings
 from tpjax.tasks.splits import pad
 from tpjax.train.records import write_json_atomic
@@ -69,17 +69,11 @@ def reference_labels(task: tasks.Task, ids_NT: np.ndarray) -> np.ndarray:
 
 def verify(directory: str, max_inputs: int = 10**6, show: int = 5, seed: int = 0) -> dict:
     """Check the program in `directory` on its input space and its test split; writes VERIFY.json."""
-    info_path = os.path.join(directory, "program.json")
-    if not os.path.isfile(info_path) or not os.path.isfile(os.path.join(directory, "program.py")):
-        raise VerifyError(f"{directory} is not a program folder (needs program.py and program.json, as tpjax.extract writes)")
     start = time.time()
     try:
-        with open(info_path) as f:
-            info = json.load(f)
-        c = ml_collections.ConfigDict(info["config_dict"])
-        _, task = tasks.get_task(c)
-    except (json.JSONDecodeError, KeyError, TypeError) as e:
-        raise VerifyError(f"{info_path} is not a program.json written by tpjax.extract ({type(e).__name__}: {e})") from None
+        info, c, task = read_program_folder(directory)
+    except ProgramFolderError as e:
+        raise VerifyError(str(e)) from None
     module = load_module(directory)
     ids, exhaustive = inputs_to_check(task, max_inputs, seed)
     targets = reference_labels(task, ids)

@@ -10,16 +10,13 @@ code's one-label format is trained directly (`--config.data.sum_label=True`), no
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 
-import ml_collections
 import numpy as np
 from absl import app
 
 from tpjax import tasks
-from tpjax.program.export import load_module, module_label_ids
+from tpjax.program.export import load_module, module_label_ids, read_program_folder
 
 
 def scores(preds_NT: np.ndarray, targets_NT: np.ndarray, digits_NT: np.ndarray, letters_NT: np.ndarray) -> dict[str, float]:
@@ -46,19 +43,9 @@ def answer_positions(task: tasks.Task, targets_NT: np.ndarray) -> tuple[np.ndarr
 
 def compare(directory: str) -> dict:
     """The scores of the program in `directory` (as tpjax.extract writes it) on its test split."""
-    info_path = os.path.join(directory, "program.json")
-    if not os.path.isfile(info_path) or not os.path.isfile(os.path.join(directory, "program.py")):
-        raise ValueError(f"{directory} is not a program folder (needs program.py and program.json, as tpjax.extract writes)")
-    try:
-        with open(info_path) as f:
-            info = json.load(f)
-        c = ml_collections.ConfigDict(info["config_dict"])
-        task_name = c.task
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as e:
-        raise ValueError(f"{info_path} is not a program.json written by tpjax.extract ({type(e).__name__}: {e})") from None
-    if task_name not in ("addition", "addition_hints"):
-        raise ValueError(f"{directory} holds a {task_name} program, not addition or addition_hints")
-    _, task = tasks.get_task(c)
+    info, c, task = read_program_folder(directory)
+    if c.task not in ("addition", "addition_hints"):
+        raise ValueError(f"{directory} holds a {c.task} program, not addition or addition_hints")
     test = tasks.make_dataset(c).splits["test"]
     preds = module_label_ids(load_module(directory), test.inputs, task.labels)
     return {"program": directory, "task": c.task, "config": info.get("config"), "n_test": int(test.inputs.shape[0]),

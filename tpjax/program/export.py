@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import json
 import os
 import time
 from types import ModuleType
@@ -40,6 +41,33 @@ def describe(c: ml_collections.ConfigDict) -> str:
 def program_of_seed(dp: dict, spec: ProgramSpec, dataset: tasks.Dataset, meta: dict) -> Program:
     """One seed's snapped tables (no seed axis) -> its Program."""
     return extract.extract(dp, spec, tuple(dataset.vocab), tuple(dataset.labels), meta)
+
+
+class ProgramFolderError(ValueError):
+    """A folder that is not a program folder as tpjax.extract writes it; the message is one line for the user."""
+
+
+def read_program_folder(directory: str) -> tuple[dict, ml_collections.ConfigDict, tasks.Task]:
+    """A program folder's program.json, the run config it holds and that config's task.
+
+    Raises ProgramFolderError when program.py or program.json is missing or program.json is not one that
+    tpjax.extract writes (the tools that read program folders report it in one line).
+    """
+    info_path = os.path.join(directory, "program.json")
+    if not os.path.isfile(info_path) or not os.path.isfile(os.path.join(directory, "program.py")):
+        raise ProgramFolderError(
+            f"{directory} is not a program folder (needs program.py and program.json, as tpjax.extract writes)"
+        )
+    try:
+        with open(info_path) as f:
+            info = json.load(f)
+        c = ml_collections.ConfigDict(info["config_dict"])
+        _, task = tasks.get_task(c)
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as e:
+        raise ProgramFolderError(
+            f"{info_path} is not a program.json written by tpjax.extract ({type(e).__name__}: {e})"
+        ) from None
+    return info, c, task
 
 
 def load_module(directory: str) -> ModuleType:
