@@ -23,9 +23,10 @@ _CPU_DEVICES = flags.DEFINE_integer("cpu_devices", 2, "CPU devices, as `python -
 
 def main(argv):
     del argv
-    import jax
+    from tpjax.cpu_devices import use_cpu_devices
 
-    jax.config.update("jax_num_cpu_devices", _CPU_DEVICES.value)  # tpjax.main's default; before JAX starts
+    use_cpu_devices(_CPU_DEVICES.value)  # as tpjax.main does, before JAX starts
+    import jax
 
     from tpjax.train import checkpoint, loop, step
 

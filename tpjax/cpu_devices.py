@@ -1,0 +1,38 @@
+"""How many CPU devices JAX gives this process, set before its backend starts (`--cpu_devices`).
+
+Shared by `python -m tpjax.main` and the benchmarks that time its runs; imports JAX only when called.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from absl import logging
+
+
+def use_cpu_devices(n: int) -> None:
+    """Gives the CPU backend n devices, unless XLA_FLAGS or JAX_NUM_CPU_DEVICES already fix the count.
+
+    With 1 or 2 devices the results do not change (tpjax.train.sharding; 3 or more: see the warning below):
+    several CPU devices only let XLA run the seeds' programs side by side, which keeps both cores of a small
+    machine busy where one program leaves gaps. It only speeds things up, so where JAX has already started (tpjax.main.main called in a process that used JAX)
+    it is skipped with a warning.
+    """
+    if n < 1:
+        sys.exit(f"error: --cpu_devices must be at least 1, got {n}")
+    if "xla_force_host_platform_device_count" in os.environ.get("XLA_FLAGS", "") or "JAX_NUM_CPU_DEVICES" in os.environ:
+        return
+    import jax
+
+    if n >= 3:
+        logging.warning(
+            "--cpu_devices=%d: with 3 or more CPU devices XLA:CPU's YNNPACK fusions compute differently, so seeds "
+            "may differ in the last bits from runs with 1 or 2 (see tpjax.train.sharding)", n
+        )
+    try:
+        jax.config.update("jax_num_cpu_devices", n)
+    except AttributeError:  # a JAX without the option: the XLA flag does the same before the backend starts
+        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count={n}".strip()
+    except RuntimeError as e:
+        logging.warning("--cpu_devices=%d not applied: %s", n, e)
