@@ -67,6 +67,16 @@ def test_sharded_runs_write_the_single_device_results(tmp_path):
     _resumes_on_one_device(runs[0][1])
 
 
+def _main(*args: str, timeout: int = 600) -> str:
+    """`python -m tpjax.main ARGS` on CPU with the default device count (no XLA_FLAGS); its stderr."""
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"} | {"JAX_PLATFORMS": "cpu"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tpjax.main", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stderr
+
+
 TINY_CONFIG = 'from tpjax.config import tiny_config\n\n\ndef get_config():\n    return tiny_config("sort")\n'
 
 
@@ -75,13 +85,8 @@ def test_main_splits_the_seeds_over_two_cpu_devices_by_default(tmp_path):
     config = tmp_path / "tiny.py"
     config.write_text(TINY_CONFIG)
     workdir = str(tmp_path / "main4")
-    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"} | {"JAX_PLATFORMS": "cpu"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "tpjax.main", f"--config={config}", "--config.n_seeds=4", "--config.n_epochs=1",
-         f"--workdir={workdir}"], cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "rows 2+2 on 2 device(s)" in proc.stderr
+    assert "rows 2+2 on 2 device(s)" in _main(f"--config={config}", "--config.n_seeds=4", "--config.n_epochs=1",
+                                              f"--workdir={workdir}")
     single = _single(tmp_path, 4)
     a, b = (json.load(open(os.path.join(d, "results.json"))) for d in (single, workdir))
     assert b["device"]["count"] == 2 and b["device"]["used"] == 2
@@ -181,23 +186,10 @@ def test_the_readme_sort_run_on_two_cpu_devices_gives_the_single_device_numbers(
 
     The tiny config is too small to show partitioning effects (3 or more CPU devices change the sort config's
     last bits, see tpjax.train.sharding); this checks the default at full size."""
-    sharded = str(tmp_path / "two")
-    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"} | {"JAX_PLATFORMS": "cpu"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "tpjax.main", "--config=configs/sort.py", "--config.n_epochs=2",
-         "--config.eval_every=1", f"--workdir={sharded}"], cwd=REPO, env=env, capture_output=True, text=True,
-        timeout=900,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "rows 3+2 on 2 device(s)" in proc.stderr
-    single = str(tmp_path / "one")
-    proc = subprocess.run(
-        [sys.executable, "-m", "tpjax.main", "--config=configs/sort.py", "--config.n_epochs=2",
-         "--config.eval_every=1", "--cpu_devices=1", f"--workdir={single}"], cwd=REPO, env=env,
-        capture_output=True, text=True, timeout=900,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "rows 5 on 1 device(s)" in proc.stderr
+    sharded, single = str(tmp_path / "two"), str(tmp_path / "one")
+    run = ("--config=configs/sort.py", "--config.n_epochs=2", "--config.eval_every=1")
+    assert "rows 3+2 on 2 device(s)" in _main(*run, f"--workdir={sharded}", timeout=900)
+    assert "rows 5 on 1 device(s)" in _main(*run, "--cpu_devices=1", f"--workdir={single}", timeout=900)
     a, b = (json.load(open(os.path.join(d, "results.json"))) for d in (single, sharded))
     drop = ("wall_seconds", "device")
     assert {k: v for k, v in a.items() if k not in drop} == {k: v for k, v in b.items() if k not in drop}
