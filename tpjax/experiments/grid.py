@@ -184,8 +184,13 @@ def task_config_path(task: str, task_configs: str = DEFAULT_TASK_CONFIGS) -> str
 
 def task_config(task: str, task_configs: str = DEFAULT_TASK_CONFIGS) -> ml_collections.ConfigDict:
     """`configs/<task>.py: get_config()`, loaded by path (configs/ is not a package)."""
-    path = task_config_path(task, task_configs)
-    spec = importlib.util.spec_from_file_location(f"tpjax_task_config_{task}", path)
+    return load_config_file(task_config_path(task, task_configs))
+
+
+def load_config_file(path: str) -> ml_collections.ConfigDict:
+    """`get_config()` of a config file, loaded by path (configs/ is not a package)."""
+    name = "tpjax_config_" + re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0])
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.get_config()
