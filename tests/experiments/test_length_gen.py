@@ -3,6 +3,7 @@
 import importlib.util
 import json
 import os
+import warnings
 
 import pytest
 
@@ -96,3 +97,12 @@ def test_rerun_skips_finished_points_and_summary_lists_missing(tmp_path, monkeyp
     csv_rows = (root / "summary.csv").read_text().splitlines()
     assert csv_rows[0].startswith("task,n,status") and len(csv_rows) == 5
     assert all(",done," in row for row in csv_rows[1:])
+
+
+def test_the_figure_of_a_sweep_where_nothing_has_finished_is_drawn_without_warnings(tmp_path):
+    rows = [(grid.LengthPoint(task, n), None) for task in ("sort", "dyck1") for n in (10, 20)]
+    path = str(tmp_path / "length_gen.png")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        length_gen.figure(rows, path, "length_gen")
+    assert os.path.getsize(path) > 0

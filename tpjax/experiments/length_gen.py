@@ -155,7 +155,9 @@ def figure(rows, path: str, name: str) -> None:
     for ax in axes.flat[len(task_names):]:
         ax.axis("off")
     axes[0, 0].set_ylabel("token accuracy (%)")
-    axes[0, 0].legend(fontsize=8)
+    labelled = [ax for ax in axes.flat if ax.get_legend_handles_labels()[0]]
+    if labelled:  # no legend while no point has finished (matplotlib would warn about an empty one)
+        labelled[0].legend(fontsize=8)
     fig.suptitle(f"Length generalisation ({name}): mean ± std over seeds", fontsize=10)
     tmp = f"{path}.{os.getpid()}.tmp"
     fig.savefig(tmp, format="png", dpi=120)
