@@ -12,10 +12,11 @@ import dataclasses
 import io
 import json
 import os
+import shutil
 
 import numpy as np
 
-from tpjax.experiments.grid import Point
+from tpjax.experiments.grid import Point, SweepError
 
 CSV_FIELDS = (
     "task", "point", "n_layers", "n_heads", "n_mlps", "status", "n_seeds", "best_seed", "best_val_acc",
@@ -54,12 +55,15 @@ class Row:
 
 
 def load_json(path: str) -> dict | None:
-    """A JSON file's contents, or None where it does not exist (a run that has not finished)."""
+    """A JSON file's contents, or None where it does not exist (a run that has not finished); SweepError
+    where it cannot be read (results.json is written atomically, so that is damage, not a run in progress)."""
     try:
-        with open(path) as f:
+        with open(path, encoding="utf-8") as f:
             return json.load(f)
     except FileNotFoundError:
         return None
+    except (OSError, ValueError) as e:
+        raise SweepError(f"cannot read {path}: {e}") from None
 
 
 def collect(task_dir: str, task_points: list[Point]) -> list[Row]:
@@ -170,11 +174,21 @@ def heatmap(rows: list[Row], path: str, title: str) -> None:
 
 
 def write_text_atomic(path: str, text: str) -> None:
-    """Write to a per-process temporary file, then rename: readers never see a half-written summary."""
+    """Write to a per-process temporary file, then rename: readers never see a half-written file.
+
+    The file keeps its permissions, a symlink keeps pointing at it, and a failed write leaves no temporary file.
+    """
+    path = os.path.realpath(path)
     tmp = f"{path}.{os.getpid()}.tmp"  # shards running side by side may write at once
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        if os.path.exists(path):
+            shutil.copymode(path, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def write_task_summary(task_dir: str, sweep_name: str, task_points: list[Point]) -> list[Row]:

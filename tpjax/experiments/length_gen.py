@@ -83,7 +83,8 @@ def collect(plan: runner.Plan) -> list[tuple[grid.LengthPoint, dict | None]]:
     return [(p, aggregate.load_json(os.path.join(plan.workdir(p), "results.json"))) for p in plan.points]
 
 
-def _stats(results: dict) -> dict:
+def stats(results: dict) -> dict:
+    """Train and test token accuracy of a point (%, mean and std over seeds), its best-val seed's test accuracy."""
     train, test = (100 * np.asarray(results[f"{s}_acc"], dtype=float) for s in ("train", "test"))
     best = results["seeds"].index(results["best_seed"])
     return {"n_seeds": len(train), "train_mean": train.mean(), "train_std": train.std(), "test_mean": test.mean(),
@@ -101,7 +102,7 @@ def summary_csv(rows) -> str:
     for point, results in rows:
         values = {"task": point.task, "n": point.n, "status": "done" if results else "missing"}
         if results:
-            values.update({k: round(v, 4) if isinstance(v, float) else v for k, v in _stats(results).items()})
+            values.update({k: round(v, 4) if isinstance(v, float) else v for k, v in stats(results).items()})
         writer.writerow(values)
     return buffer.getvalue()
 
@@ -117,7 +118,7 @@ def summary_md(rows, name: str) -> str:
         if results is None:
             lines.append(f"| {point.task} | {point.n} | missing | | | |")
             continue
-        s = _stats(results)
+        s = stats(results)
         lines.append(
             f"| {point.task} | {point.n} | {s['train_mean']:.2f} ± {s['train_std']:.2f} | "
             f"{s['test_mean']:.2f} ± {s['test_std']:.2f} ({s['n_seeds']}) | {s['best_test']:.2f} | "
@@ -139,12 +140,12 @@ def figure(rows, path: str, name: str) -> None:
     fig, axes = plt.subplots(n_rows, cols, figsize=(3.2 * cols, 2.6 * n_rows), squeeze=False, sharey=True,
                              constrained_layout=True)
     for ax, task in zip(axes.flat, task_names):
-        done = [(p.n, _stats(r)) for p, r in rows if p.task == task and r is not None]
+        done = [(p.n, stats(r)) for p, r in rows if p.task == task and r is not None]
         missing = [p.n for p, r in rows if p.task == task and r is None]
         for split, marker in (("train", "o"), ("test", "s")):
             if done:
-                ns, stats = zip(*done)
-                ax.errorbar(ns, [s[f"{split}_mean"] for s in stats], yerr=[s[f"{split}_std"] for s in stats],
+                ns, figures = zip(*done)
+                ax.errorbar(ns, [s[f"{split}_mean"] for s in figures], yerr=[s[f"{split}_std"] for s in figures],
                             marker=marker, capsize=3, label=split)
         for n in missing:
             ax.axvline(n, color="lightgrey", linestyle=":", zorder=0)

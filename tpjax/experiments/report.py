@@ -19,7 +19,7 @@ import sys
 import numpy as np
 from absl import app, flags
 
-from tpjax.experiments import aggregate, grid
+from tpjax.experiments import aggregate, grid, length_gen, runner
 from tpjax.experiments.aggregate import load_json
 
 _RUNS = flags.DEFINE_string("runs", "runs/paper", "Folder holding <task>/results.json and <task>-standard/results.json.")
@@ -54,6 +54,7 @@ BLOG_WIDE_GRID = {
 
 BLOCKS = ("paper", "grid", "length_gen")
 PAPER_SWEEP = os.path.join(grid.DEFAULT_TASK_CONFIGS, "sweeps", "paper.py")
+LENGTH_GEN_SWEEP = os.path.join(grid.DEFAULT_TASK_CONFIGS, "sweeps", "length_gen.py")
 
 
 class ReportError(ValueError):
@@ -66,8 +67,16 @@ def where(results: dict) -> str:
     return "CPU" if device["kind"] == "cpu" else device["kind"].replace("NVIDIA ", "")
 
 
-def _hours(seconds: float) -> str:
+def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+
+
+def wall_by_device(runs: list[dict]) -> str:
+    """Summed wall time per device kind ("CPU 42 min + H100 80GB HBM3 5 min"): CPU and GPU hours do not add up."""
+    totals: dict[str, float] = {}
+    for results in runs:
+        totals[where(results)] = totals.get(where(results), 0.0) + results["wall_seconds"]
+    return " + ".join(f"{kind} {_duration(seconds)}" for kind, seconds in totals.items())
 
 
 def paper_table(runs: str) -> str:
@@ -92,17 +101,18 @@ def paper_table(runs: str) -> str:
 
 
 def grid_table(sweeps: str) -> str:
-    """Markdown: per task, the paper grid's best point by validation (over the points finished) beside the
-    paper's choice and the blog's; `points run` says how much of the grid ran, the wall time is summed over them."""
-    sweep = grid.load_config_file(PAPER_SWEEP)
+    """Markdown: per task, the paper grid's best point by validation (over the points finished) beside the paper's
+    choice and the blog's. A point counts only if it ran under the sweep config's settings (as `sweep` checks)."""
+    plan = runner.make_grid_plan(grid.load_config_file(PAPER_SWEEP), ",".join(REFERENCE), "0/1", sweeps)
     lines = [
         "| task | points run | tpjax best point (L/H/M) | its best-val seed | its mean ± std (seeds) | wall time, all points | "
         "paper (L/H/M) | blog at the paper's point | blog's wider grid (L/H/M) |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---|---:|---:|---|---:|---:|---:|",
     ]
     for task, (shape, paper, blog) in REFERENCE.items():
-        points = grid.points(sweep, [task])
-        rows = aggregate.collect(os.path.join(sweeps, sweep.name, task), points)
+        points = [p for p in plan.points if p.task == task]
+        rows = [aggregate.Row(p, load_json(os.path.join(plan.workdir(p), "results.json")) if runner.finished(plan, p)
+                              else None) for p in points]
         done = [row for row in rows if row.done]
         wide_shape, wide = BLOG_WIDE_GRID[task]
         reference = f"{paper:.2f} ({shape}) | {blog:.2f} | {wide:.2f} ({wide_shape})"
@@ -111,38 +121,41 @@ def grid_table(sweeps: str) -> str:
             continue
         best = aggregate.best_row(rows)
         s, p = best.stats(), best.point
-        wall = sum(row.stats()["wall_seconds"] for row in done)
         lines.append(
             f"| {task} | {len(done)} of {len(rows)} | {p.n_layers}/{p.n_heads}/{p.n_mlps} | "
             f"**{100 * s['best_test_acc']:.2f}** | {100 * s['mean_test_acc']:.2f} ± {100 * s['std_test_acc']:.2f} "
-            f"({s['n_seeds']}) | {_hours(wall)} | {reference} |"
+            f"({s['n_seeds']}) | {wall_by_device([row.results for row in done])} | {reference} |"
         )
     return "\n".join(lines)
 
 
 def length_gen_table(sweeps: str) -> str:
-    """Markdown: train / test token accuracy (mean over seeds, %) per task and training length n."""
-    lg = grid.length_gen_config()
-    lengths = tuple(sorted(lg.lengths))
+    """Markdown: train / test token accuracy (mean over seeds, %; test ± std) per task and training length n,
+    for the lengths of configs/sweeps/length_gen.py; a point counts only if it ran under that config's settings."""
+    plan = length_gen.make_plan(grid.load_config_file(LENGTH_GEN_SWEEP), ",".join(REFERENCE), "0/1", sweeps)
+    lengths = sorted({p.n for p in plan.points})
     lines = [
         "| task | " + " | ".join(f"n = {n}: train / test" for n in lengths) + " | wall time, all n |",
-        "|---|" + "---:|" * (len(lengths) + 1),
+        "|---|" + "---:|" * len(lengths) + "---|",
     ]
+    rows = length_gen.collect(plan)
     for task in REFERENCE:
-        cells, wall = [], 0.0
-        for n in lengths:
-            results = load_json(os.path.join(sweeps, lg.name, task, grid.LengthPoint(task, n).name, "results.json"))
+        cells, done = [], []
+        for point, results in rows:
+            if point.task != task:
+                continue
             if results is None:
                 cells.append("not run")
                 continue
-            train, test = (100 * np.asarray(results[f"{split}_acc"], dtype=float) for split in ("train", "test"))
-            cells.append(f"{train.mean():.2f} / {test.mean():.2f} ± {test.std():.2f}")
-            wall += results["wall_seconds"]
-        lines.append(f"| {task} | " + " | ".join(cells) + f" | {_hours(wall) if wall else ''} |")
+            s = length_gen.stats(results)
+            cells.append(f"{s['train_mean']:.2f} / {s['test_mean']:.2f} ± {s['test_std']:.2f}")
+            done.append(results)
+        lines.append(f"| {task} | " + " | ".join(cells) + f" | {wall_by_device(done)} |")
     return "\n".join(lines)
 
 
 def blocks(runs: str, sweeps: str) -> dict[str, str]:
+    """Every generated table, by block name."""
     return {"paper": paper_table(runs), "grid": grid_table(sweeps), "length_gen": length_gen_table(sweeps)}
 
 
@@ -151,40 +164,60 @@ def _markers(name: str) -> tuple[str, str]:
 
 
 def fill(text: str, generated: dict[str, str], source: str = "the file") -> str:
-    """`text` with every block's content replaced; ReportError where a block's markers are missing or repeated."""
-    for name, table in generated.items():
+    """`text` with each block's lines replaced by its table (LF line ends).
+
+    Every block needs its begin and end marker once each, each on a line of its own, in that order, and blocks
+    may not overlap; otherwise ReportError, and nothing is replaced.
+    """
+    spans = []
+    for name in generated:
         begin, end = _markers(name)
-        pattern = re.compile(re.escape(begin) + r"\n.*?" + re.escape(end), re.S)
-        found = len(pattern.findall(text))
-        if found != 1 or text.count(begin) != 1 or text.count(end) != 1:
-            problem = "has no" if found == 0 else "has more than one"
-            raise ReportError(f"{source} {problem} block '{begin}' ... '{end}' (each on its own line) for the {name} table")
-        text = pattern.sub(lambda _: f"{begin}\n{table}\n{end}", text)
+        starts = [m.start() for m in re.finditer(f"^{re.escape(begin)}$", text, re.M)]
+        stops = [m.end() for m in re.finditer(f"^{re.escape(end)}$", text, re.M)]
+        if (text.count(begin), text.count(end), len(starts), len(stops)) != (1, 1, 1, 1) or stops[0] < starts[0]:
+            raise ReportError(
+                f"{source} needs one line '{begin}' and, after it, one line '{end}' (the {name} table goes between)"
+            )
+        spans.append((starts[0], stops[0], name))
+    spans.sort()
+    for (_, stop, outer), (start, _, inner) in zip(spans, spans[1:]):
+        if start < stop:
+            raise ReportError(f"{source}: the {inner} block starts inside the {outer} block")
+    for start, stop, name in reversed(spans):
+        begin, end = _markers(name)
+        text = text[:start] + f"{begin}\n{generated[name]}\n{end}" + text[stop:]
     return text
 
 
 def write(path: str, generated: dict[str, str]) -> None:
+    """Replace the blocks of the markdown file at `path` in place (atomically), keeping its line ends."""
     try:
-        with open(path) as f:
+        with open(path, encoding="utf-8", newline="") as f:
             text = f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        raise ReportError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
+    crlf = "\r\n" in text
+    filled = fill(text.replace("\r\n", "\n") if crlf else text, generated, path)
+    try:
+        aggregate.write_text_atomic(path, filled.replace("\n", "\r\n") if crlf else filled)
     except OSError as e:
-        raise ReportError(f"cannot read {path}: {e.strerror}") from None
-    aggregate.write_text_atomic(path, fill(text, generated, path))
+        raise ReportError(f"cannot write {path}: {e.strerror}") from None
 
 
-def main(argv):
+def main(argv: list[str]) -> None:
     if len(argv) > 1:
         sys.exit(f"error: unexpected arguments {argv[1:]}")
-    generated = blocks(_RUNS.value, _SWEEPS.value)
+    try:
+        generated = blocks(_RUNS.value, _SWEEPS.value)
+        if _WRITE.value is not None:
+            write(_WRITE.value, generated)
+    except (ReportError, grid.SweepError) as e:
+        sys.exit(f"error: {e}")
     if _WRITE.value is None:
         for name in BLOCKS:
             print(f"{_markers(name)[0]}\n{generated[name]}\n{_markers(name)[1]}\n")
-        return
-    try:
-        write(_WRITE.value, generated)
-    except ReportError as e:
-        sys.exit(f"error: {e}")
-    print(f"updated the {', '.join(BLOCKS)} tables of {_WRITE.value}")
+    else:
+        print(f"updated the {', '.join(BLOCKS)} tables of {_WRITE.value}")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,19 @@ class Plan:
         return grid.point_dir(self.out, self.sweep, point)
 
 
+def make_grid_plan(
+    sweep: ml_collections.ConfigDict, task_spec: str, shard_spec: str, out: str,
+    task_configs: str = grid.DEFAULT_TASK_CONFIGS,
+) -> Plan:
+    """A grid sweep checked as far as it can be before training; raises grid.SweepError with one line."""
+    grid.check_sweep(sweep)
+    index, count = grid.parse_shard(shard_spec)
+    task_names = grid.parse_tasks(task_spec, task_configs)
+    points = grid.points(sweep, task_names)
+    configs = grid.point_configs(sweep, points, task_configs)
+    return Plan(sweep, task_names, points, grid.shard(points, index, count), configs, (index, count), out)
+
+
 def finished(plan: Plan, point) -> bool:
     """Whether the point has its results.json; SweepError if it was trained under another config."""
     from tpjax.train import CheckpointError, checkpoint

@@ -23,6 +23,7 @@ from ml_collections import config_flags
 
 from tpjax.experiments import aggregate, grid
 from tpjax.experiments.runner import Plan, finished, is_reporter, parse_flags, run
+from tpjax.experiments.runner import make_grid_plan as make_plan
 
 __all__ = ["Plan", "finished", "make_plan", "run", "write_summaries"]
 
@@ -34,19 +35,6 @@ _AGGREGATE_ONLY = flags.DEFINE_bool("aggregate_only", False, "Train nothing; onl
 _TASK_CONFIGS = flags.DEFINE_string(
     "task_configs", grid.DEFAULT_TASK_CONFIGS, "Folder of the task configs; a point starts from <task>.py there."
 )
-
-
-def make_plan(
-    sweep: ml_collections.ConfigDict, task_spec: str, shard_spec: str, out: str,
-    task_configs: str = grid.DEFAULT_TASK_CONFIGS,
-) -> Plan:
-    """Checks everything that can be checked before training; raises grid.SweepError with one line."""
-    grid.check_sweep(sweep)
-    index, count = grid.parse_shard(shard_spec)
-    task_names = grid.parse_tasks(task_spec, task_configs)
-    points = grid.points(sweep, task_names)
-    configs = grid.point_configs(sweep, points, task_configs)
-    return Plan(sweep, task_names, points, grid.shard(points, index, count), configs, (index, count), out)
 
 
 def write_summaries(plan: Plan) -> None:
