@@ -1,6 +1,5 @@
 """Length generalisation: which points run with which data split, idempotent reruns, the summary and figure."""
 
-import importlib.util
 import json
 import os
 import warnings
@@ -15,10 +14,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def _config(**overrides):
-    spec = importlib.util.spec_from_file_location("lg", os.path.join(REPO, "configs", "sweeps", "length_gen.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    config = module.get_config()
+    config = grid.load_config_file(os.path.join(REPO, "configs", "sweeps", "length_gen.py"))
     for key, value in overrides.items():
         node = config
         *parents, leaf = key.split(".")

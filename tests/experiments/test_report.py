@@ -190,6 +190,6 @@ def test_a_damaged_results_file_is_named_in_one_error_line(tmp_path):
     failed = _cli("--runs=runs", "--sweeps=sweeps", cwd=tmp_path)
     assert failed.returncode == 1
     assert failed.stderr.strip().splitlines() == [
-        f"error: cannot read sweeps/paper/hist/L2_H4_M2/results.json: Expecting property name enclosed in double "
+        "error: cannot read sweeps/paper/hist/L2_H4_M2/results.json: Expecting property name enclosed in double "
         "quotes: line 1 column 18 (char 17)"
     ]

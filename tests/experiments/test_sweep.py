@@ -5,7 +5,6 @@ trains a real two-point sweep of tiny runs (a few seconds each on a quiet CPU) i
 """
 
 import csv
-import importlib.util
 import json
 import logging
 import os
@@ -31,10 +30,7 @@ TINY = {
 
 
 def _sweep_config(**overrides):
-    spec = importlib.util.spec_from_file_location("sweep_paper", PAPER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    config = module.get_config()
+    config = grid.load_config_file(PAPER)
     config.n_layers, config.n_heads, config.n_mlps = (1, 2), (2,), (2, 4)
     for key, value in overrides.items():
         config.override[key] = value

@@ -1,7 +1,6 @@
 """Checkpoints: a run killed mid-training resumes to the bitwise same end; broken workdirs fail in one line."""
 
 import glob
-import importlib.util
 import json
 import os
 import shutil
@@ -19,6 +18,7 @@ import pytest
 from tpjax import config as config_lib
 from tpjax import tasks
 from tpjax.config import tiny_config
+from tpjax.experiments import grid
 from tpjax.model.build import build_model
 from tpjax.train import CheckpointError, checkpoint, load_run, records, step, train_and_evaluate
 from tpjax.train.loop import vmapped_seeds
@@ -207,10 +207,7 @@ def test_load_run_of_a_lone_seed_keeps_its_companion_row(tmp_path):
 def _task_configs():
     names = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(REPO, "configs", "*.py")))
     for name in names:
-        spec = importlib.util.spec_from_file_location(f"config_{name}", os.path.join(REPO, "configs", f"{name}.py"))
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield name, module.get_config()
+        yield name, grid.load_config_file(os.path.join(REPO, "configs", f"{name}.py"))
 
 
 def test_every_config_survives_config_json(tmp_path):
