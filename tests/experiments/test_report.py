@@ -193,3 +193,16 @@ def test_a_damaged_results_file_is_named_in_one_error_line(tmp_path):
         "error: cannot read sweeps/paper/hist/L2_H4_M2/results.json: Expecting property name enclosed in double "
         "quotes: line 1 column 18 (char 17)"
     ]
+
+
+def test_the_tables_of_docs_results_md_are_those_of_the_runs_kept_in_docs_runs():
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    path = os.path.join(repo, "docs", "results.md")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    runs = os.path.join(repo, "docs", "runs")
+    generated = report.blocks(os.path.join(runs, "paper"), os.path.join(runs, "sweeps"))
+    assert report.fill(text, generated, path) == text, (
+        "docs/results.md is out of date: python -m tpjax.experiments.report --runs=docs/runs/paper "
+        "--sweeps=docs/runs/sweeps --write=docs/results.md"
+    )
