@@ -131,3 +131,16 @@ def test_verify_rechecks_the_program_against_the_checkpoint(trained, tmp_path):
         (folder / "tables.json").write_text(json.dumps(tables))
         agreements.append(verify(str(folder))["rechecked_against_checkpoint"]["agreement"])
     assert min(agreements) < 1.0
+
+
+def test_exact_match_counts_the_examples_whose_every_scored_token_is_right(trained):
+    c, workdir, results = trained
+    for split in ("train", "val", "test"):
+        pairs = tasks.examples(c, split)
+        for seed, exact in zip(results["seeds"], results[f"{split}_exact"]):
+            program = load_module(os.path.join(workdir, "programs", f"seed_{seed}"))
+            right = [
+                all(p == t for p, t in zip(program.run(x), y) if t != "<pad>") for x, y in pairs
+            ]
+            assert exact == pytest.approx(sum(right) / len(right), abs=1e-12), (split, seed)
+    assert 0.0 < min(results["test_exact"]) and max(results["test_exact"]) < 1.0  # neither all nor nothing right

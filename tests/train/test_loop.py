@@ -20,15 +20,17 @@ def test_train_and_evaluate_writes_the_contract_files(tmp_path, kind):
     on_disk = json.load(open(os.path.join(workdir, "results.json")))
     assert on_disk["seeds"] == [0, 1] == results["seeds"]
     for split in ("train", "val", "test"):
-        accs = on_disk[f"{split}_acc"]
-        assert len(accs) == 2 and all(0.0 <= a <= 1.0 for a in accs)
+        for figure in ("acc", "exact"):
+            values = on_disk[f"{split}_{figure}"]
+            assert len(values) == 2 and all(0.0 <= a <= 1.0 for a in values)
+        assert all(e <= a for e, a in zip(on_disk[f"{split}_exact"], on_disk[f"{split}_acc"]))
     assert on_disk["best_seed"] in on_disk["seeds"]
     assert on_disk["best_seed"] == on_disk["seeds"][max(range(2), key=lambda i: on_disk["val_acc"][i])]
     assert len(on_disk["program_agreement"]) == 2
     assert on_disk["wall_seconds"] > 0
     rows = [json.loads(line) for line in open(os.path.join(workdir, "metrics.jsonl"))]
     assert len(rows) == c.n_epochs * 3 * 2  # every epoch x split x seed
-    assert set(rows[0]) == {"epoch", "seed", "split", "loss", "acc"}
+    assert set(rows[0]) == {"epoch", "seed", "split", "loss", "acc", "exact"}
     config = json.load(open(os.path.join(workdir, "config.json")))
     assert config["task"] == "reverse" and config["model"]["kind"] == kind
 

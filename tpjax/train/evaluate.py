@@ -1,4 +1,4 @@
-"""Snapped evaluation of all seeds at once: token accuracy and loss of the snapped model.
+"""Snapped evaluation of all seeds at once: token accuracy, exact match and loss of the snapped model.
 
 A Transformer Program is snapped once per evaluation into its integer form (`model.discrete`) and run
 with integer gathers; the standard baseline uses the argmax of its logits. Splits are evaluated in
@@ -38,10 +38,14 @@ def snapped_outputs(model, snapped, tokens_BT: jax.Array) -> tuple[jax.Array, ja
 
 
 def _chunk_sums(model, snapped, tokens_BT, targets_BT):
+    """Summed loss, right tokens, scored tokens, wholly right examples, examples with a scored token."""
     preds, logits = snapped_outputs(model, snapped, tokens_BT)
     nll, scored = token_nll(logits, targets_BT)
     correct = (preds == targets_BT) & scored
-    return jnp.stack([jnp.sum(nll), jnp.sum(correct), jnp.sum(scored)]).astype(jnp.float32)
+    has_target_B = jnp.any(scored, axis=1)  # padding rows of a chunk have none
+    exact_B = jnp.all(correct | ~scored, axis=1) & has_target_B
+    sums = [jnp.sum(nll), jnp.sum(correct), jnp.sum(scored), jnp.sum(exact_B), jnp.sum(has_target_B)]
+    return jnp.stack(sums).astype(jnp.float32)
 
 
 @functools.lru_cache(maxsize=8)
@@ -78,13 +82,14 @@ def evaluate_split(
     model, snapped_S, inputs_NT: np.ndarray, targets_NT: np.ndarray, size: int = CHUNK,
     placement: SeedSharding | None = None, seed_chunk: int = 0,
 ) -> dict[str, np.ndarray]:
-    """Per-seed loss (mean over scored tokens) and token accuracy of the snapped model on one split."""
+    """Per-seed loss (mean over scored tokens), token accuracy and exact match (the fraction of examples whose
+    every scored token is right: whole-answer accuracy for addition) of the snapped model on one split."""
     fn = _chunk_fn(model, placement, seed_chunk)
     total = None
     for x, y in zip(chunks(inputs_NT, size), chunks(targets_NT, size)):
         sums = fn(snapped_S, jnp.asarray(x), jnp.asarray(y))
         total = sums if total is None else total + sums
     total = np.asarray(jax.device_get(total), np.float64)
-    count = np.maximum(total[:, 2], 1.0)
-    return {"loss": total[:, 0] / count, "acc": total[:, 1] / count}
+    count, examples = np.maximum(total[:, 2], 1.0), np.maximum(total[:, 4], 1.0)
+    return {"loss": total[:, 0] / count, "acc": total[:, 1] / count, "exact": total[:, 3] / examples}
 

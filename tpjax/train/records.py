@@ -56,6 +56,8 @@ class RunFiles:
             for split, m in by_split.items():
                 for i, seed in enumerate(seeds):
                     row = {"epoch": epoch, "seed": seed, "split": split, "loss": float(m["loss"][i]), "acc": float(m["acc"][i])}
+                    if "exact" in m:  # evaluations restored from checkpoints written before it was measured lack it
+                        row["exact"] = float(m["exact"][i])
                     f.write(json.dumps(row) + "\n")
 
     def truncate_metrics(self, epoch: int) -> None:
@@ -83,13 +85,16 @@ class RunFiles:
 def results_dict(
     task: str, seeds: list[int], last: dict[str, dict[str, np.ndarray]], wall_seconds: float, devices_used: int = 1
 ) -> dict:
-    """results.json: per-split accuracy lists aligned with `seeds`, and the best-validation seed."""
+    """results.json: per-split token accuracy, loss and exact match, lists aligned with `seeds`, and the
+    best-validation seed (by token accuracy, the paper's protocol)."""
     val = np.asarray(last["val"]["acc"])
     best = int(np.argmax(val))
     out = {"task": task, "seeds": seeds}
     for split in ("train", "val", "test"):
         out[f"{split}_acc"] = [float(a) for a in last[split]["acc"]]
         out[f"{split}_loss"] = [float(a) for a in last[split]["loss"]]
+        if "exact" in last[split]:
+            out[f"{split}_exact"] = [float(a) for a in last[split]["exact"]]
     out["best_seed"] = seeds[best]
     out["best_test_acc"] = out["test_acc"][best]
     out["program_agreement"] = [None] * len(seeds)
@@ -116,11 +121,12 @@ def device_info() -> dict:
 
 def results_table(results: dict) -> str:
     """The final per-seed table printed at the end of a run."""
-    lines = [f"{'seed':>6} {'train':>8} {'val':>8} {'test':>8}"]
+    exact = results.get("test_exact")
+    lines = [f"{'seed':>6} {'train':>8} {'val':>8} {'test':>8}" + (f" {'test exact':>10}" if exact else "")]
     for i, seed in enumerate(results["seeds"]):
         mark = "  <- best val" if seed == results["best_seed"] else ""
-        row = (results["train_acc"][i], results["val_acc"][i], results["test_acc"][i])
-        lines.append(f"{seed:>6} " + " ".join(f"{100 * a:8.2f}" for a in row) + mark)
+        row = (results["train_acc"][i], results["val_acc"][i], results["test_acc"][i]) + ((exact[i],) if exact else ())
+        lines.append(f"{seed:>6} " + " ".join(f"{100 * a:{10 if k == 3 else 8}.2f}" for k, a in enumerate(row)) + mark)
     test = np.asarray(results["test_acc"]) * 100
     lines.append(
         f"{results['task']}: best-val seed {results['best_seed']} test {100 * results['best_test_acc']:.2f}%, "
