@@ -139,8 +139,9 @@ def test_exact_match_counts_the_examples_whose_every_scored_token_is_right(train
         pairs = tasks.examples(c, split)
         for seed, exact in zip(results["seeds"], results[f"{split}_exact"]):
             program = load_module(os.path.join(workdir, "programs", f"seed_{seed}"))
-            right = [
+            right = [  # every example of sort has a scored token
                 all(p == t for p, t in zip(program.run(x), y) if t != "<pad>") for x, y in pairs
             ]
+            assert all(any(t != "<pad>" for t in y) for _, y in pairs)
             assert exact == pytest.approx(sum(right) / len(right), abs=1e-12), (split, seed)
     assert 0.0 < min(results["test_exact"]) and max(results["test_exact"]) < 1.0  # neither all nor nothing right

@@ -20,14 +20,15 @@ from tpjax.program.export import load_module, module_label_ids, read_program_fol
 
 
 def scores(preds_NT: np.ndarray, targets_NT: np.ndarray, digits_NT: np.ndarray, letters_NT: np.ndarray) -> dict[str, float]:
-    """Token accuracy, exact match (every scored token of a row right), accuracy where `digits_NT`, and
-    accuracy with `letters_NT` counted right."""
+    """Token accuracy, exact match (every scored token of a row right, over the rows with a scored token, as
+    tpjax.train.evaluate counts it), accuracy where `digits_NT`, and accuracy with `letters_NT` counted right."""
     scored = targets_NT != 0
     right = (preds_NT == targets_NT) & scored
-    whole = np.all(right | ~scored, axis=1)
+    has_target = scored.any(axis=1)
+    whole = np.all(right | ~scored, axis=1) & has_target
     return {
         "token_acc": float(right.sum() / max(scored.sum(), 1)),
-        "exact_match": float(whole.mean()) if len(whole) else 0.0,
+        "exact_match": float(whole.sum() / max(has_target.sum(), 1)),
         "digit_acc": float((right & digits_NT).sum() / max(digits_NT.sum(), 1)),
         "letters_free_acc": float((right | (letters_NT & scored)).sum() / max(scored.sum(), 1)),
     }

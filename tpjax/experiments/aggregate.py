@@ -13,6 +13,7 @@ import io
 import json
 import os
 import shutil
+import uuid
 
 import numpy as np
 
@@ -179,7 +180,7 @@ def write_text_atomic(path: str, text: str) -> None:
     The file keeps its permissions, a symlink keeps pointing at it, and a failed write leaves no temporary file.
     """
     path = os.path.realpath(path)
-    tmp = f"{path}.{os.getpid()}.tmp"  # shards running side by side may write at once
+    tmp = f"{path}.{uuid.uuid4().hex}.tmp"  # shards, on this machine or others sharing the folder, may write at once
     try:
         with open(tmp, "w", encoding="utf-8", newline="") as f:
             f.write(text)

@@ -102,7 +102,8 @@ def paper_table(runs: str) -> str:
 
 def grid_table(sweeps: str) -> str:
     """Markdown: per task, the paper grid's best point by validation (over the points finished) beside the paper's
-    choice and the blog's. A point counts only if it ran under the sweep config's settings (as `sweep` checks)."""
+    choice and the blog's. A finished point trained under other settings than the sweep config's is a SweepError
+    (as in `sweep`), not a row."""
     plan = runner.make_grid_plan(grid.load_config_file(PAPER_SWEEP), ",".join(REFERENCE), "0/1", sweeps)
     lines = [
         "| task | points run | tpjax best point (L/H/M) | its best-val seed | its mean ± std (seeds) | wall time, all points | "
@@ -131,7 +132,7 @@ def grid_table(sweeps: str) -> str:
 
 def length_gen_table(sweeps: str) -> str:
     """Markdown: train / test token accuracy (mean over seeds, %; test ± std) per task and training length n,
-    for the lengths of configs/sweeps/length_gen.py; a point counts only if it ran under that config's settings."""
+    for the lengths of configs/sweeps/length_gen.py; a finished point trained under other settings is a SweepError."""
     plan = length_gen.make_plan(grid.load_config_file(LENGTH_GEN_SWEEP), ",".join(REFERENCE), "0/1", sweeps)
     lengths = sorted({p.n for p in plan.points})
     lines = [

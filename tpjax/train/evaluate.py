@@ -83,7 +83,8 @@ def evaluate_split(
     placement: SeedSharding | None = None, seed_chunk: int = 0,
 ) -> dict[str, np.ndarray]:
     """Per-seed loss (mean over scored tokens), token accuracy and exact match (the fraction of examples whose
-    every scored token is right: whole-answer accuracy for addition) of the snapped model on one split."""
+    every scored token is right: whole-answer accuracy for addition; examples without a scored token, such as
+    an empty body, count in neither) of the snapped model on one split."""
     fn = _chunk_fn(model, placement, seed_chunk)
     total = None
     for x, y in zip(chunks(inputs_NT, size), chunks(targets_NT, size)):
