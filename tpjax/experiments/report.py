@@ -112,8 +112,9 @@ def grid_table(sweeps: str) -> str:
     ]
     for task, (shape, paper, blog) in REFERENCE.items():
         points = [p for p in plan.points if p.task == task]
-        rows = [aggregate.Row(p, load_json(os.path.join(plan.workdir(p), "results.json")) if runner.finished(plan, p)
-                              else None) for p in points]
+        for point in points:
+            runner.finished(plan, point)  # a point trained under another config is an error, as in `sweep`
+        rows = aggregate.collect(os.path.join(sweeps, plan.sweep.name, task), points)
         done = [row for row in rows if row.done]
         wide_shape, wide = BLOG_WIDE_GRID[task]
         reference = f"{paper:.2f} ({shape}) | {blog:.2f} | {wide:.2f} ({wide_shape})"
