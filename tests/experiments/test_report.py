@@ -83,6 +83,44 @@ def test_the_length_generalisation_table_has_one_cell_per_length_and_says_not_ru
     assert _row(table, "dyck1")[1:] == ["not run"] * 4 + [""]
 
 
+def _addition_run(path, task, test, exact=None, **data):
+    _results(path, test=test)
+    if exact is not None:
+        results = json.loads((path / "results.json").read_text())
+        results["test_exact"] = exact
+        (path / "results.json").write_text(json.dumps(results))
+    model = {"n_layers": 3, "n_heads_cat": 2, "n_heads_num": 2, "n_mlps_cat": 4, "n_mlps_num": 4,
+             "embed_gumbel": data.pop("embed_gumbel", False)}
+    (path / "config.json").write_text(json.dumps({"task": task, "data": data, "model": model}))
+
+
+def test_the_addition_table_reads_each_runs_format_from_its_config_and_its_exact_match(tmp_path):
+    _addition_run(tmp_path / "b_reversed", "addition", test=[0.8, 0.9], exact=[0.3, 0.5], reversed=True)
+    _addition_run(tmp_path / "a_plain", "addition", test=[0.7, 0.75], exact=[0.1, 0.2])
+    _addition_run(tmp_path / "c_sum", "addition", test=[0.85], sum_label=True, embed_gumbel=True)
+    (tmp_path / "d_unfinished").mkdir()
+    table = report.addition_table(str(tmp_path))
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()[2:]]
+    assert [row[0] for row in rows] == ["a_plain", "b_reversed", "c_sum", ""]
+    plain, reversed_, sum_label, hints = rows
+    assert plain[1:] == ["addition", "digits, most significant first", "3 layers, 2+2 heads, 4+4 MLPs", "**75.00**",
+                         "20.00", "72.50 ± 2.50 (2)", "15.00 ± 5.00", "93.24", "60 s (CPU)"]
+    assert reversed_[2] == "digits, least significant first" and reversed_[4:6] == ["**90.00**", "50.00"]
+    assert reversed_[8] == ""  # the blog writes the answer most significant first: no figure beside ours
+    assert sum_label[2] == "the sum as one label, Gumbel-sampled one-hot embedding"
+    assert sum_label[5] == sum_label[7] == "not measured"
+    assert hints[1] == "addition_hints" and hints[4] == "not run" and hints[8] == "92.00"
+    absent = report.addition_table(str(tmp_path / "absent")).splitlines()[2:]
+    assert [line.split("|")[2].strip() for line in absent] == ["addition", "addition_hints"]
+    assert all("not run" in line for line in absent)
+
+
+def test_an_addition_run_without_its_config_is_an_error(tmp_path):
+    _results(tmp_path / "run", test=[0.5])
+    with pytest.raises(report.ReportError, match="run holds results.json but no config.json of an addition run"):
+        report.addition_table(str(tmp_path))
+
+
 def test_the_report_covers_every_rasp_task_of_the_experiments():
     from tpjax.experiments import length_gen
 
@@ -101,6 +139,8 @@ Prose between, kept as written.
 old
 lines
 <!-- /report:length_gen -->
+<!-- report:addition -->
+<!-- /report:addition -->
 Prose after.
 """
 
@@ -173,6 +213,7 @@ def test_the_cli_rewrites_the_blocks_in_place_and_fails_in_one_line(tmp_path):
     text = doc.read_text()
     assert "| hist | 1/4/2 | 100.00 | 99.99 | **100.00** |" in text and "Prose between, kept as written." in text
     assert "| dyck2 | 0 of 8 | not run |" in text
+    assert "| | addition_hints | | | not run | | | | 92.00 | |" in text
 
     doc.write_text("no blocks here\n")
     failed = _cli("--runs=runs", "--sweeps=sweeps", f"--write={doc}", cwd=tmp_path)
@@ -201,8 +242,8 @@ def test_the_tables_of_docs_results_md_are_those_of_the_runs_kept_in_docs_runs()
     with open(path, encoding="utf-8") as f:
         text = f.read()
     runs = os.path.join(repo, "docs", "runs")
-    generated = report.blocks(os.path.join(runs, "paper"), os.path.join(runs, "sweeps"))
+    generated = report.blocks(os.path.join(runs, "paper"), os.path.join(runs, "sweeps"), os.path.join(runs, "addition"))
     assert report.fill(text, generated, path) == text, (
         "docs/results.md is out of date: python -m tpjax.experiments.report --runs=docs/runs/paper "
-        "--sweeps=docs/runs/sweeps --write=docs/results.md"
+        "--sweeps=docs/runs/sweeps --addition=docs/runs/addition --write=docs/results.md"
     )

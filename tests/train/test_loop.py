@@ -57,3 +57,26 @@ def test_seeds_trained_and_evaluated_in_chunks_give_the_same_results(tmp_path):
     c.seed_chunk = 0  # not part of a run's identity: the chunked run's workdir takes the unchunked config
     again = train_and_evaluate(c, str(tmp_path / "chunked"))
     assert {k: v for k, v in again.items() if k != "device"} == {k: v for k, v in chunked.items() if k != "device"}
+
+
+def test_a_finished_run_recorded_without_exact_match_is_evaluated_again(tmp_path, monkeypatch):
+    """Runs checkpointed before exact match was measured get it, and the same accuracies, on a re-run."""
+    from tpjax.train import evaluate
+
+    c = tiny_config("sort")
+    c.n_epochs = 1
+    fresh = train_and_evaluate(c, str(tmp_path / "fresh"))
+    measure = evaluate.evaluate_split
+
+    def without_exact(*args, **kwargs):
+        return {k: v for k, v in measure(*args, **kwargs).items() if k != "exact"}
+
+    old = str(tmp_path / "old")
+    with monkeypatch.context() as m:
+        m.setattr(evaluate, "evaluate_split", without_exact)
+        recorded = train_and_evaluate(c, old)
+    assert not any(key.endswith("_exact") for key in recorded)
+    again = train_and_evaluate(c, old)
+    for key in ("train_acc", "val_acc", "test_acc", "test_loss", "train_exact", "val_exact", "test_exact"):
+        assert again[key] == fresh[key], key
+    assert json.load(open(os.path.join(old, "results.json")))["test_exact"] == fresh["test_exact"]

@@ -1,11 +1,12 @@
 """The generated tables of docs/results.md, from finished runs:
 
-  python -m tpjax.experiments.report [--runs=docs/runs/paper] [--sweeps=docs/runs/sweeps] [--write=docs/results.md]
+  python -m tpjax.experiments.report [--runs=docs/runs/paper] [--sweeps=docs/runs/sweeps]
+      [--addition=docs/runs/addition] [--write=docs/results.md]
 
-Three blocks: `paper` (each task at its paper config, `RUNS/<task>/results.json` and, when present, the
+Four blocks: `paper` (each task at its paper config, `RUNS/<task>/results.json` and, when present, the
 standard baseline `RUNS/<task>-standard/results.json`), `grid` (the paper grid's best point per task, from
-`SWEEPS/paper/<task>/<point>/results.json`) and `length_gen` (`SWEEPS/length_gen/<task>/n<n>/results.json`),
-each beside the paper's and the blog's figures (DESIGN section 3). Without --write the blocks are printed;
+`SWEEPS/paper/<task>/<point>/results.json`), `length_gen` (`SWEEPS/length_gen/<task>/n<n>/results.json`) and
+`addition` (every run folder under ADDITION, its answer format read from its config.json), each beside the paper's and the blog's figures (DESIGN section 3). Without --write the blocks are printed;
 with it, the file's text between `<!-- report:NAME -->` and `<!-- /report:NAME -->` is replaced and the prose
 around it is left alone. Runs that are missing are listed as such, never filled in.
 """
@@ -25,6 +26,9 @@ from tpjax.experiments.aggregate import load_json
 _RUNS = flags.DEFINE_string("runs", "runs/paper", "Folder holding <task>/results.json and <task>-standard/results.json.")
 _SWEEPS = flags.DEFINE_string(
     "sweeps", "runs/sweeps", "Folder holding paper/<task>/<point>/ and length_gen/<task>/n<n>/ (the sweeps' --out)."
+)
+_ADDITION = flags.DEFINE_string(
+    "addition", "runs/addition", "Folder holding one folder per addition or addition_hints run (results.json, config.json)."
 )
 _WRITE = flags.DEFINE_string(
     "write", None, "Markdown file whose generated blocks to replace in place (e.g. docs/results.md); default: print."
@@ -52,7 +56,10 @@ BLOG_WIDE_GRID = {
     "dyck2": ("4/4/4", 99.64),
 }
 
-BLOCKS = ("paper", "grid", "length_gen")
+# The blog's test token accuracy at its best grid point (its answer formats differ from ours: docs/results.md).
+BLOG_ADDITION = {"addition": 93.24, "addition_hints": 92.00}
+
+BLOCKS = ("paper", "grid", "length_gen", "addition")
 PAPER_SWEEP = os.path.join(grid.DEFAULT_TASK_CONFIGS, "sweeps", "paper.py")
 LENGTH_GEN_SWEEP = os.path.join(grid.DEFAULT_TASK_CONFIGS, "sweeps", "length_gen.py")
 
@@ -156,9 +163,70 @@ def length_gen_table(sweeps: str) -> str:
     return "\n".join(lines)
 
 
-def blocks(runs: str, sweeps: str) -> dict[str, str]:
+def answer_format(config: dict) -> str:
+    """How a run's config writes the answer, in words (data.reversed, data.sum_label, model.embed_gumbel)."""
+    data, model = config.get("data", {}), config.get("model", {})
+    order = "least significant first" if data.get("reversed") else "most significant first"
+    if config["task"] == "addition_hints":
+        text = f"letter + digit pairs, {order}"
+    elif data.get("sum_label"):
+        text = "the sum as one label"
+    else:
+        text = f"digits, {order}"
+    return text + (", Gumbel-sampled one-hot embedding" if model.get("embed_gumbel") else "")
+
+
+def _shape(model: dict) -> str:
+    return (f"{model['n_layers']} layers, {model['n_heads_cat']}+{model['n_heads_num']} heads, "
+            f"{model['n_mlps_cat']}+{model['n_mlps_num']} MLPs")
+
+
+def addition_table(addition: str) -> str:
+    """Markdown: every addition run under `addition` (folders in name order): token accuracy and whole-answer
+    exact match on the test split, best-val seed and mean ± std over seeds, beside the blog's figure where the
+    answer is written in the blog's order. A task without a run is listed as not run."""
+    lines = [
+        "| run | task | answer format | config | best-val seed: token acc | its exact match | "
+        "mean ± std token acc (seeds) | mean ± std exact match | blog | wall time (where) |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    names = sorted(os.listdir(addition)) if os.path.isdir(addition) else []
+    tasks_run = set()
+    for name in names:
+        results = load_json(os.path.join(addition, name, "results.json"))
+        if results is None:
+            continue
+        config = load_json(os.path.join(addition, name, "config.json"))
+        if config is None or config.get("task") not in BLOG_ADDITION:
+            raise ReportError(f"{os.path.join(addition, name)} holds results.json but no config.json of an addition run")
+        task = config["task"]
+        tasks_run.add(task)
+        best = results["seeds"].index(results["best_seed"])
+        test = 100 * np.asarray(results["test_acc"])
+        exact = results.get("test_exact")
+        if exact is None:
+            best_exact = mean_exact = "not measured"
+        else:
+            exact = 100 * np.asarray(exact)
+            best_exact, mean_exact = f"{exact[best]:.2f}", f"{exact.mean():.2f} ± {exact.std():.2f}"
+        blog = "" if config.get("data", {}).get("reversed") else f"{BLOG_ADDITION[task]:.2f}"
+        lines.append(
+            f"| {name} | {task} | {answer_format(config)} | {_shape(config['model'])} | **{test[best]:.2f}** | "
+            f"{best_exact} | {test.mean():.2f} ± {test.std():.2f} ({len(test)}) | {mean_exact} | {blog} | "
+            f"{results['wall_seconds']:.0f} s ({where(results)}) |"
+        )
+    for task, blog in BLOG_ADDITION.items():
+        if task not in tasks_run:
+            lines.append(f"| | {task} | | | not run | | | | {blog:.2f} | |")
+    return "\n".join(lines)
+
+
+def blocks(runs: str, sweeps: str, addition: str) -> dict[str, str]:
     """Every generated table, by block name."""
-    return {"paper": paper_table(runs), "grid": grid_table(sweeps), "length_gen": length_gen_table(sweeps)}
+    return {
+        "paper": paper_table(runs), "grid": grid_table(sweeps), "length_gen": length_gen_table(sweeps),
+        "addition": addition_table(addition),
+    }
 
 
 def _markers(name: str) -> tuple[str, str]:
@@ -210,7 +278,7 @@ def main(argv: list[str]) -> None:
     if len(argv) > 1:
         sys.exit(f"error: unexpected arguments {argv[1:]}")
     try:
-        generated = blocks(_RUNS.value, _SWEEPS.value)
+        generated = blocks(_RUNS.value, _SWEEPS.value, _ADDITION.value)
         if _WRITE.value is not None:
             write(_WRITE.value, generated)
     except (ReportError, grid.SweepError) as e:
