@@ -95,6 +95,7 @@ def test_padding_never_changes_an_output(causal):
     dp = discrete.discretize(params, spec)
     snap = jax.jit(lambda x: discrete.run_discrete(dp, x, spec))
     tokens = random_tokens(np.random.default_rng(2), 32, spec)
+    assert {int((t != 0).sum()) for t in tokens} == set(range(1, spec.n_ctx + 1))  # every length, full ones too
     full_soft, full_snap = soft(tokens), snap(tokens)
     np.testing.assert_array_equal(full_snap, snapped(spec, params, tokens))
     for i in range(tokens.shape[0]):

@@ -60,23 +60,40 @@ def test_seeds_trained_and_evaluated_in_chunks_give_the_same_results(tmp_path):
 
 
 def test_a_finished_run_recorded_without_exact_match_is_evaluated_again(tmp_path, monkeypatch):
-    """Runs checkpointed before exact match was measured get it, and the same accuracies, on a re-run."""
-    from tpjax.train import evaluate
+    """Runs checkpointed before exact match was measured get it on a re-run, from an evaluation of their final
+    state: the same figures as a run that measured it, a warning where the recorded accuracy differs, and the
+    device the run finished on kept."""
+    from tpjax.train import evaluate, loop
 
     c = tiny_config("sort")
     c.n_epochs = 1
     fresh = train_and_evaluate(c, str(tmp_path / "fresh"))
     measure = evaluate.evaluate_split
 
-    def without_exact(*args, **kwargs):
-        return {k: v for k, v in measure(*args, **kwargs).items() if k != "exact"}
+    def recorded_by_older_code(*args, **kwargs):
+        figures = measure(*args, **kwargs)
+        return {"loss": figures["loss"], "acc": figures["acc"] + 0.25}  # no exact; an accuracy to warn about
 
     old = str(tmp_path / "old")
     with monkeypatch.context() as m:
-        m.setattr(evaluate, "evaluate_split", without_exact)
+        m.setattr(evaluate, "evaluate_split", recorded_by_older_code)
         recorded = train_and_evaluate(c, old)
     assert not any(key.endswith("_exact") for key in recorded)
+    assert recorded["test_acc"] != fresh["test_acc"]
+    path = os.path.join(old, "results.json")
+    on_disk = json.load(open(path))
+    on_disk["device"] = {"platform": "gpu", "kind": "NVIDIA H100 80GB HBM3", "count": 1, "used": 1}
+    json.dump(on_disk, open(path, "w"))
+
+    warnings = []
+    monkeypatch.setattr(loop.logging, "warning", lambda msg, *args: warnings.append(msg % args))
     again = train_and_evaluate(c, old)
     for key in ("train_acc", "val_acc", "test_acc", "test_loss", "train_exact", "val_exact", "test_exact"):
         assert again[key] == fresh[key], key
-    assert json.load(open(os.path.join(old, "results.json")))["test_exact"] == fresh["test_exact"]
+    assert [w for w in warnings if "differs from the recorded one by up to 0.25" in w]
+    written = json.load(open(path))
+    assert written["test_exact"] == fresh["test_exact"] and written["device"] == on_disk["device"]
+
+    del written["device"]  # recorded before the field existed: none is made up for it
+    json.dump(written, open(path, "w"))
+    assert "device" not in train_and_evaluate(c, old) and "device" not in json.load(open(path))

@@ -6,7 +6,8 @@
 Four blocks: `paper` (each task at its paper config, `RUNS/<task>/results.json` and, when present, the
 standard baseline `RUNS/<task>-standard/results.json`), `grid` (the paper grid's best point per task, from
 `SWEEPS/paper/<task>/<point>/results.json`), `length_gen` (`SWEEPS/length_gen/<task>/n<n>/results.json`) and
-`addition` (every run folder under ADDITION, its answer format read from its config.json), each beside the paper's and the blog's figures (DESIGN section 3). Without --write the blocks are printed;
+`addition` (every run folder under ADDITION, its answer format read from its config.json), each
+beside the paper's and the blog's figures (DESIGN section 3). Without --write the blocks are printed;
 with it, the file's text between `<!-- report:NAME -->` and `<!-- /report:NAME -->` is replaced and the prose
 around it is left alone. Runs that are missing are listed as such, never filled in.
 """
@@ -28,7 +29,7 @@ _SWEEPS = flags.DEFINE_string(
     "sweeps", "runs/sweeps", "Folder holding paper/<task>/<point>/ and length_gen/<task>/n<n>/ (the sweeps' --out)."
 )
 _ADDITION = flags.DEFINE_string(
-    "addition", "runs/addition", "Folder holding one folder per addition or addition_hints run (results.json, config.json)."
+    "addition", "runs/addition", "Folder holding one folder per addition or addition_hints run (config.json, results.json)."
 )
 _WRITE = flags.DEFINE_string(
     "write", None, "Markdown file whose generated blocks to replace in place (e.g. docs/results.md); default: print."
@@ -182,9 +183,10 @@ def _shape(model: dict) -> str:
 
 
 def addition_table(addition: str) -> str:
-    """Markdown: every addition run under `addition` (folders in name order): token accuracy and whole-answer
+    """Markdown: every addition run under `addition` (its folders in name order): token accuracy and whole-answer
     exact match on the test split, best-val seed and mean ± std over seeds, beside the blog's figure where the
-    answer is written in the blog's order. A task without a run is listed as not run."""
+    answer is written in the blog's order. A run folder without results.json is listed as not finished, a task
+    without a run as not run; a folder of another task or model kind is an error."""
     lines = [
         "| run | task | answer format | config | best-val seed: token acc | its exact match | "
         "mean ± std token acc (seeds) | mean ± std exact match | blog | wall time (where) |",
@@ -192,15 +194,24 @@ def addition_table(addition: str) -> str:
     ]
     names = sorted(os.listdir(addition)) if os.path.isdir(addition) else []
     tasks_run = set()
-    for name in names:
-        results = load_json(os.path.join(addition, name, "results.json"))
-        if results is None:
-            continue
-        config = load_json(os.path.join(addition, name, "config.json"))
-        if config is None or config.get("task") not in BLOG_ADDITION:
-            raise ReportError(f"{os.path.join(addition, name)} holds results.json but no config.json of an addition run")
-        task = config["task"]
+    for name in (n for n in names if os.path.isdir(os.path.join(addition, n))):
+        folder = os.path.join(addition, name)
+        config = load_json(os.path.join(folder, "config.json"))
+        results = load_json(os.path.join(folder, "results.json"))
+        if config is None:
+            if results is None:
+                continue  # not a run folder
+            raise ReportError(f"{folder} holds results.json but no config.json")
+        task, kind = config.get("task"), config.get("model", {}).get("kind", "program")
+        if task not in BLOG_ADDITION:
+            raise ReportError(f"{folder} holds a {task} run, not addition or addition_hints")
+        if kind != "program":
+            raise ReportError(f"{folder} holds a {kind} model; the addition table lists Transformer Programs")
         tasks_run.add(task)
+        described = f"| {name} | {task} | {answer_format(config)} | {_shape(config['model'])} |"
+        if results is None:
+            lines.append(f"{described} not finished | | | | | |")
+            continue
         best = results["seeds"].index(results["best_seed"])
         test = 100 * np.asarray(results["test_acc"])
         exact = results.get("test_exact")
@@ -211,9 +222,8 @@ def addition_table(addition: str) -> str:
             best_exact, mean_exact = f"{exact[best]:.2f}", f"{exact.mean():.2f} ± {exact.std():.2f}"
         blog = "" if config.get("data", {}).get("reversed") else f"{BLOG_ADDITION[task]:.2f}"
         lines.append(
-            f"| {name} | {task} | {answer_format(config)} | {_shape(config['model'])} | **{test[best]:.2f}** | "
-            f"{best_exact} | {test.mean():.2f} ± {test.std():.2f} ({len(test)}) | {mean_exact} | {blog} | "
-            f"{results['wall_seconds']:.0f} s ({where(results)}) |"
+            f"{described} **{test[best]:.2f}** | {best_exact} | {test.mean():.2f} ± {test.std():.2f} ({len(test)}) | "
+            f"{mean_exact} | {blog} | {results['wall_seconds']:.0f} s ({where(results)}) |"
         )
     for task, blog in BLOG_ADDITION.items():
         if task not in tasks_run:

@@ -9,6 +9,7 @@ sharded over this process's devices (tpjax.train.sharding); the results do not d
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import time
 from typing import Any
@@ -80,6 +81,7 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
     ckpts = checkpoint.Checkpoints(workdir, c, setup.seeds)
     try:
         states, progress = _resume(setup, ckpts, run)
+        finished_before = progress.epoch >= c.n_epochs
         run.write_config(c, extra={"n_ctx": dataset.n_ctx, "spec": getattr(setup.model, "spec", None)})
         run.truncate_metrics(progress.epoch)
         states, progress = _train(setup, states, progress, ckpts, run, start)
@@ -91,6 +93,8 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
     results = records.results_dict(
         c.task, setup.seeds, progress.last, wall_seconds=progress.wall_seconds, devices_used=setup.sharding.mesh.size
     )
+    if finished_before:
+        _keep_recorded_device(run, results)
     if isinstance(setup.model, TransformerProgram):
         results.update(_extract(setup, states.params, progress.epoch, workdir))
     run.write_results(results)
@@ -158,9 +162,23 @@ def _train(setup: _Setup, states, progress: checkpoint.Progress, ckpts, run, sta
     return states, progress
 
 
+def _keep_recorded_device(run: records.RunFiles, results: dict) -> None:
+    """A finished run re-read keeps the device its results.json says it finished on, not this machine's
+    (none if that file predates the field, which the reports read as CPU); without a readable file, this one."""
+    try:
+        with open(run.results_path, encoding="utf-8") as f:
+            recorded = json.load(f)
+    except (OSError, ValueError):
+        return
+    results.pop("device", None)
+    if "device" in recorded:
+        results["device"] = recorded["device"]
+
+
 def _evaluate_again(setup: _Setup, states: step.TrainState, progress: checkpoint.Progress) -> checkpoint.Progress:
     """A finished run whose last evaluation predates exact match, evaluated again from its checkpoint so
-    that results.json has every figure. The accuracies should come out as recorded: a warning says if not."""
+    that results.json has every figure (not saved in the checkpoint: a later re-read evaluates again, in
+    seconds). The accuracies should come out as recorded: a warning says if not."""
     logging.info("evaluating epoch %d again: its recorded evaluation predates exact match", progress.epoch)
     last = _evaluate(setup, states)
     differs = max(float(np.max(np.abs(last[s]["acc"] - np.asarray(progress.last[s]["acc"])))) for s in last)
