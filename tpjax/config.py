@@ -32,9 +32,9 @@ def base_config() -> ml_collections.ConfigDict:
     c.checkpoint_every = 25  # epochs between Orbax checkpoints (and always at the end)
 
     c.data = ml_collections.ConfigDict()
-    c.data.vocab_size = 8  # input vocabulary incl. special tokens, as in the original code
-    c.data.max_len = 8  # longest input incl. BOS/EOS
-    c.data.min_len = 1  # shortest body length
+    c.data.vocab_size = 8  # input vocabulary incl. special tokens, as in the original code; unused by addition
+    c.data.max_len = 8  # longest input incl. BOS/EOS; unused by addition
+    c.data.min_len = 1  # shortest body length; Dyck and induction: twice the fewest pairs; unused by addition
     c.data.size = 20000  # examples before the split (deduplicated where the space allows)
     c.data.seed = 0  # data generation and split seed
     c.data.test_frac = 0.1  # fraction held out for test; val takes the same fraction of the rest

@@ -1,4 +1,4 @@
-"""Train, evaluate (and later extract) every seed of a config: `python -m tpjax.main --config=configs/sort.py`.
+"""Train, evaluate and extract every seed of a config: `python -m tpjax.main --config=configs/sort.py`.
 
 Given the --workdir of an earlier run of the same config, it resumes from the run's latest checkpoint.
 """

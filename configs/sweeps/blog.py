@@ -1,4 +1,6 @@
-"""The reproduction study's wider grid (reference/blog-...): 4 x 4 x 3 = 48 points, 5 seeds each.
+"""The reproduction study's wider grid: 4 x 4 x 3 = 48 points, 5 seeds each.
+
+From the blog post "Learning Transformer Programs even better" (layers 1..4, heads 2..16, MLPs 2..8).
 
   python -m tpjax.experiments.sweep --config=configs/sweeps/blog.py --task=sort [--shard=i/n]
   launch/local_sweep.sh 4 2 --config=configs/sweeps/blog.py --task=sort

@@ -1,6 +1,6 @@
 """Trained seeds -> program folders: extract, emit, and check each program against the snapped model.
 
-A program folder holds `program.py` and `tables.json` (the standalone module) and `program.json`: where it
+A program folder holds `program.py`, `runtime.py` and `tables.json` (the standalone module) and `program.json`: where it
 came from (task, config, seed, epoch, run folder) and how it compared on the test split. `tpjax.verify`
 reads program.json to rebuild the task and writes VERIFY.json next to it.
 """

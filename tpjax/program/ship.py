@@ -77,7 +77,7 @@ def readme(rows: list[dict]) -> str:
         "`python -m tpjax.program.ship --runs=<folder of runs>`; check one with `python -m tpjax.verify programs/<task>`.",
         "",
         "Accuracies are token accuracies in %. \"input space\" is the program's accuracy on every input of the task",
-        "(all strings of the task's lengths) where there are at most 10^6, else on 10^6 sampled inputs.",
+        "(all strings of the task's lengths) where there are at most 10^6, else on the distinct inputs among 10^6 draws.",
         "",
         "| task | config | model test | program test | agreement | input space | exact match | program lines | paper's lines |",
         "|---|---|---:|---:|---:|---|---:|---:|---:|",
