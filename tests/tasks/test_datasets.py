@@ -39,7 +39,7 @@ def test_dataset_shapes_and_leakage(task, make_config):
     assert max(int((s.inputs != 0).sum(1).max()) for s in ds.splits.values()) == ds.n_ctx  # no waste
     train, val, test = (inputs_of(ds.splits[s]) for s in splits.SPLITS)
     assert len(train) + len(val) + len(test) == sum(sizes)  # deduplicated and disjoint
-    assert not train & test and not val & test
+    assert not train & val and not train & test and not val & test
 
 
 @pytest.mark.parametrize("task", ALL)
@@ -84,6 +84,7 @@ def test_length_gen_splits(task, make_config):
     _, t = tasks.get_task(c)
     rows = {s: tasks.examples(c, s) for s in splits.SPLITS}
     lengths = {s: {len(x) for x, _ in rows[s]} for s in splits.SPLITS}
+    assert not {tuple(x) for x, _ in rows["train"]} & {tuple(x) for x, _ in rows["val"]}  # test: other lengths
     if task.startswith("dyck"):
         assert lengths["train"] == lengths["val"] == {n + 1} and lengths["test"] == {2 * n + 1}
     else:
