@@ -1,0 +1,81 @@
+"""launch/jobs/backlog.txt: every job is a command line tpjax accepts, and none repeats work already kept.
+
+The file is read by a session that has minutes of GPU time and no way back to fix a typo, so each line is
+parsed here as its module would parse it (the same config_flags definitions) and checked the way the module
+checks it before training. A job whose run is already in docs/runs/ fails the test: its line should have
+been removed when the run was copied there.
+"""
+
+import os
+import re
+import shlex
+
+import pytest
+from absl import flags
+from ml_collections import config_flags
+
+from tpjax import config as config_lib
+from tpjax import tasks
+from tpjax.experiments import length_gen, runner, sweep
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BACKLOG = os.path.join(REPO, "launch", "jobs", "backlog.txt")
+KEPT = os.path.join(REPO, "docs", "runs")
+
+
+def _jobs() -> list[tuple[str, list[str]]]:
+    jobs = []
+    with open(BACKLOG, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            name, command = line.split(None, 1)
+            jobs.append((name, shlex.split(command.replace('"${PYTHON:-python}"', "python"))))
+    return jobs
+
+
+JOBS = _jobs()
+
+
+def _parse(argv: list[str], **strings: str) -> flags.FlagValues:
+    """argv parsed as the module's own flags would: the config file with its overrides, and string flags."""
+    argv = ["prog"] + [arg.replace("configs/", os.path.join(REPO, "configs") + "/", 1) for arg in argv]
+    fv = flags.FlagValues()
+    # sys_argv: config_flags defines the --config.<field> override flags from the argv it is shown.
+    config_flags.DEFINE_config_file("config", None, "", flag_values=fv, lock_config=True, sys_argv=argv)
+    for name, default in strings.items():
+        flags.DEFINE_string(name, default, "", flag_values=fv)
+    fv(argv)
+    return fv
+
+
+def test_the_backlog_names_each_job_once():
+    names = [name for name, _ in JOBS]
+    assert names and len(names) == len(set(names))
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+", name) for name in names)
+
+
+@pytest.mark.parametrize("name, argv", JOBS, ids=[name for name, _ in JOBS])
+def test_each_job_is_a_valid_command_for_work_not_yet_kept(name, argv):
+    assert argv[:2] == ["python", "-m"], argv
+    module, args = argv[2], argv[3:]
+    if module == "tpjax.main":
+        fv = _parse(args, workdir="")
+        c = fv.config
+        config_lib.validate(c)
+        _, spec = tasks.get_task(c)
+        config_lib.validate_against_data(c, len(spec.vocab), spec.n_ctx)
+        kept = os.path.join(KEPT, os.path.relpath(fv.workdir, "runs"), "results.json")
+        assert fv.workdir.startswith("runs/") and not os.path.exists(kept), kept
+        return
+    if module == "tpjax.experiments.sweep":
+        fv = _parse(args, task="", shard="0/1", out="")
+        plan = sweep.make_plan(fv.config, fv.task, fv.shard, os.path.join(KEPT, "sweeps"))
+    elif module == "tpjax.experiments.length_gen":
+        fv = _parse(args, task="", shard="0/1", out="")
+        plan = length_gen.make_plan(fv.config, fv.task, fv.shard, os.path.join(KEPT, "sweeps"))
+    else:
+        pytest.fail(f"{name}: unknown module {module}")
+    assert fv.out == "runs/sweeps"
+    assert plan.mine and not any(runner.finished(plan, point) for point in plan.mine), name
