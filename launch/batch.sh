@@ -2,7 +2,7 @@
 # Runs the jobs of a job file side by side on this machine, N at a time: typically many small tpjax
 # trainings sharing one GPU on a machine with a hard time limit.
 #
-#   launch/batch.sh [--jobs=N] [--deadline=SECONDS] [--dry-run] JOBFILE
+#   launch/batch.sh [--jobs=N] [--deadline=SECONDS [--min-left=SECONDS]] [--dry-run] JOBFILE
 #
 # JOBFILE holds one job a line, `NAME COMMAND...`; blank lines and lines starting with `#` are skipped. NAME
 # ([A-Za-z0-9_.-]+, unique in the file) names the log, $LOG_DIR/NAME.log (default LOG_DIR: runs/batch), where
@@ -16,8 +16,10 @@
 #
 # --deadline=S (seconds from the batch's start): no job starts after it (`skip NAME t=T` in events.txt),
 # and a job that starts runs under `timeout` with the seconds left, so that it gets SIGTERM at the deadline
-# (SIGKILL 20 s later; rc 124). tpjax sweeps, and runs given a --workdir, resume from their last checkpoint
-# when run again, so a stopped job loses only its epochs since then. Without --deadline nothing is limited.
+# (rc 124; SIGKILL 20 s later if it is still running, rc 137). --min-left=M: no job starts with fewer than M
+# seconds left, where it could not finish and would only slow the others. tpjax sweeps, and runs given a
+# --workdir, resume from their last checkpoint when run again, so a stopped job loses only its epochs since
+# then. Without --deadline nothing is limited. Stopping the batch itself (Ctrl-C, SIGTERM) stops its jobs.
 #
 # Prints each command before starting it (`+ ...`) and a table of the jobs at the end. Exits 0 only if every
 # job ran and exited 0, 1 otherwise, 2 on bad arguments or a bad job file (before anything runs).
@@ -25,7 +27,7 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 [--jobs=N] [--deadline=SECONDS] [--dry-run] JOBFILE" >&2
+  echo "usage: $0 [--jobs=N] [--deadline=SECONDS [--min-left=SECONDS]] [--dry-run] JOBFILE" >&2
   echo "  runs each line 'NAME COMMAND...' of JOBFILE as 'bash -c COMMAND', N at a time (default 4)" >&2
   exit 2
 }
@@ -37,19 +39,21 @@ fi
 
 n_jobs=4
 deadline=""
+min_left=0
 dry_run=0
 jobfile=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --jobs=*) n_jobs=${1#*=}; [[ "$n_jobs" =~ ^[1-9][0-9]*$ ]] || usage ;;
     --deadline=*) deadline=${1#*=}; [[ "$deadline" =~ ^[1-9][0-9]*$ ]] || usage ;;
+    --min-left=*) min_left=${1#*=}; [[ "$min_left" =~ ^[0-9]+$ ]] || usage ;;
     --dry-run) dry_run=1 ;;
     -*) usage ;;
     *) [[ -z "$jobfile" ]] || usage; jobfile=$1 ;;
   esac
   shift
 done
-if [[ -z "$jobfile" ]]; then
+if [[ -z "$jobfile" || ("$min_left" -gt 0 && -z "$deadline") ]]; then
   usage
 fi
 if [[ ! -f "$jobfile" || ! -r "$jobfile" ]]; then
@@ -128,6 +132,20 @@ elapsed_us() {  # since the batch started
 declare -A job_of_pid start_of rc_of took_of
 running=0
 
+# Stopped from outside, the batch stops its jobs too: under `timeout` each runs in a process group of its
+# own, which a Ctrl-C at the terminal would not reach; `timeout` passes the SIGTERM on to its command.
+# shellcheck disable=SC2329  # invoked by the trap below
+stop_jobs() {
+  trap - INT TERM
+  if ((${#job_of_pid[@]})); then
+    kill -TERM "${!job_of_pid[@]}" 2>/dev/null || true
+    wait || true
+  fi
+  echo "batch stopped; its running jobs were sent SIGTERM" >&2
+  exit 130
+}
+trap stop_jobs INT TERM
+
 # Waits for the next job to end and records it.
 reap() {
   local pid="" rc=0 name t
@@ -150,7 +168,7 @@ for name in "${names[@]}"; do
   limit=""
   if [[ -n "$deadline" ]]; then
     left=$((deadline * 1000000 - now))
-    if ((left < 1000)); then  # past the deadline (`timeout 0.000` would mean no limit)
+    if ((left < 1000 || left < min_left * 1000000)); then  # (`timeout 0.000` would mean no limit)
       echo "skip $name t=$t" >>"$events"
       continue
     fi
@@ -170,7 +188,7 @@ while ((running > 0)); do
   reap
 done
 
-# One line a job: name, exit status (124: stopped at the deadline) or "not run", seconds.
+# One line a job: name, exit status (124, 137: stopped at the deadline) or "not run", seconds.
 width=4
 for name in "${names[@]}"; do
   if ((${#name} > width)); then

@@ -56,8 +56,9 @@ def test_the_backlog_names_each_job_once():
     assert all(re.fullmatch(r"[A-Za-z0-9_.-]+", name) for name in names)
 
 
-@pytest.mark.parametrize("name, argv", JOBS, ids=[name for name, _ in JOBS])
-def test_each_job_is_a_valid_command_for_work_not_yet_kept(name, argv):
+def _plan(name: str, argv: list[str]):
+    """The job's checked plan (a sweep or length generalisation), or for tpjax.main its checked config and
+    workdir; raises what the module would raise on a bad command line."""
     assert argv[:2] == ["python", "-m"], argv
     module, args = argv[2], argv[3:]
     if module == "tpjax.main":
@@ -66,16 +67,52 @@ def test_each_job_is_a_valid_command_for_work_not_yet_kept(name, argv):
         config_lib.validate(c)
         _, spec = tasks.get_task(c)
         config_lib.validate_against_data(c, len(spec.vocab), spec.n_ctx)
-        kept = os.path.join(KEPT, os.path.relpath(fv.workdir, "runs"), "results.json")
-        assert fv.workdir.startswith("runs/") and not os.path.exists(kept), kept
-        return
+        assert fv.workdir.startswith("runs/"), fv.workdir
+        return module, fv.workdir
+    fv = _parse(args, task="", shard="0/1", out="")
+    assert fv.out == "runs/sweeps", name
     if module == "tpjax.experiments.sweep":
-        fv = _parse(args, task="", shard="0/1", out="")
-        plan = sweep.make_plan(fv.config, fv.task, fv.shard, os.path.join(KEPT, "sweeps"))
-    elif module == "tpjax.experiments.length_gen":
-        fv = _parse(args, task="", shard="0/1", out="")
-        plan = length_gen.make_plan(fv.config, fv.task, fv.shard, os.path.join(KEPT, "sweeps"))
+        return module, sweep.make_plan(fv.config, fv.task, fv.shard, os.path.join(KEPT, "sweeps"))
+    if module == "tpjax.experiments.length_gen":
+        return module, length_gen.make_plan(fv.config, fv.task, fv.shard, os.path.join(KEPT, "sweeps"))
+    raise AssertionError(f"{name}: unknown module {module}")
+
+
+@pytest.mark.parametrize("name, argv", JOBS, ids=[name for name, _ in JOBS])
+def test_each_job_is_a_valid_command_for_work_not_yet_kept(name, argv):
+    module, plan = _plan(name, argv)
+    if module == "tpjax.main":
+        kept = os.path.join(KEPT, os.path.relpath(plan, "runs"), "results.json")
+        assert not os.path.exists(kept), kept
     else:
-        pytest.fail(f"{name}: unknown module {module}")
-    assert fv.out == "runs/sweeps"
-    assert plan.mine and not any(runner.finished(plan, point) for point in plan.mine), name
+        assert plan.mine and not any(runner.finished(plan, point) for point in plan.mine), name
+
+
+def test_every_run_that_docs_results_lacks_is_in_the_backlog():
+    """The paper grid and length generalisation of every RASP task, the paper grid of addition and
+    addition_hints, and the standard baselines of the RASP tasks: each is kept in docs/runs/ or queued."""
+    queued_workdirs, queued_points = set(), set()
+    for name, argv in JOBS:
+        module, plan = _plan(name, argv)
+        if module == "tpjax.main":
+            queued_workdirs.add(plan)
+        else:
+            queued_points.update((plan.sweep.name, point) for point in plan.mine)
+    missing = []
+    rasp = list(length_gen.RASP_TASKS)
+    for module, argv in (
+        (sweep, ["--config=configs/sweeps/paper.py", f"--task={','.join(rasp + ['addition', 'addition_hints'])}"]),
+        (length_gen, ["--config=configs/sweeps/length_gen.py", f"--task={','.join(rasp)}"]),
+    ):
+        fv = _parse(argv, task="")
+        plan = module.make_plan(fv.config, fv.task, "0/1", os.path.join(KEPT, "sweeps"))
+        missing += [
+            f"{plan.sweep.name}/{point.task}/{point.name}" for point in plan.points
+            if not runner.finished(plan, point) and (plan.sweep.name, point) not in queued_points
+        ]
+    for task in rasp:
+        workdir = f"runs/paper/{task}-standard"
+        if not os.path.exists(os.path.join(KEPT, "paper", f"{task}-standard", "results.json")):
+            if workdir not in queued_workdirs:
+                missing.append(workdir)
+    assert not missing, f"neither in docs/runs nor in {BACKLOG}: {missing}"

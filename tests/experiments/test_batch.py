@@ -7,6 +7,7 @@ trains and each test takes a few seconds.
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -47,7 +48,7 @@ def _table(stdout):
 def test_at_most_n_jobs_run_at_once_each_once_in_file_order(tmp_path, args, most):
     # Each job writes its own start and end marker to one file (appends, so the file's order is time order).
     names = [f"job-{i}" for i in range(6)]
-    jobs = "".join(f'{name} echo "start {name}" >> marks; sleep 0.8; echo "end {name}" >> marks\n' for name in names)
+    jobs = "".join(f'{name} echo "start {name}" >> marks; sleep 1.5; echo "end {name}" >> marks\n' for name in names)
     proc, events = _run(tmp_path, jobs, *args)
     assert proc.returncode == 0, proc.stderr
     marks = (tmp_path / "marks").read_text().splitlines()
@@ -58,7 +59,7 @@ def test_at_most_n_jobs_run_at_once_each_once_in_file_order(tmp_path, args, most
         seen = max(seen, running)
     assert seen == most
     assert [e.split()[1] for e in events if e.startswith("start ")] == names
-    commands = [f'echo "start {n}" >> marks; sleep 0.8; echo "end {n}" >> marks' for n in names]
+    commands = [f'echo "start {n}" >> marks; sleep 1.5; echo "end {n}" >> marks' for n in names]
     assert [line for line in proc.stdout.splitlines() if line.startswith("+ ")] == [  # printed before it runs
         f"+ env XLA_PYTHON_CLIENT_PREALLOCATE=false bash -c {_quoted(c)} > {tmp_path}/logs/{n}.log 2>&1 &"
         for n, c in zip(names, commands)]
@@ -82,14 +83,17 @@ def test_events_logs_and_the_preallocate_setting(tmp_path):
     starts = {e.split()[1]: e for e in events if e.startswith("start ")}
     ends = {e.split()[1]: e for e in events if e.startswith("end ")}
     assert len(events) == 6 and set(starts) == set(ends) == {"out", "three", "env.check_1"}
-    assert starts["out"] == "start out t=0"
-    assert ends["out"].startswith("end out rc=0 t=0 took=0") and ends["three"].startswith("end three rc=3 ")
+    # Whole seconds since the batch began; these jobs take a few milliseconds (a loaded machine may cross a second).
+    assert re.fullmatch(r"start out t=[01]", starts["out"])
+    assert re.fullmatch(r"end out rc=0 t=[012] took=[01]", ends["out"]) and ends["three"].startswith("end three rc=3 ")
     assert ends["env.check_1"].startswith("end env.check_1 rc=0 ")
     logs = tmp_path / "logs"
     assert sorted(os.listdir(logs)) == ["env.check_1.log", "events.txt", "out.log", "three.log"]
     assert (logs / "out.log").read_text().split() == ["to-stdout", "to-stderr"]
     assert (logs / "env.check_1.log").read_text() == "prealloc=false\n"
-    assert _table(proc.stdout) == {"out": ("0", "0"), "three": ("3", "0"), "env.check_1": ("0", "0")}
+    table = _table(proc.stdout)
+    assert {name: rc for name, (rc, _) in table.items()} == {"out": "0", "three": "3", "env.check_1": "0"}
+    assert all(seconds in ("0", "1") for _, seconds in table.values())
 
     # The caller's own setting is kept; a second batch appends to events.txt.
     proc, events = _run(tmp_path, jobs, env={"XLA_PYTHON_CLIENT_PREALLOCATE": "true"})
@@ -140,6 +144,33 @@ def test_a_job_not_run_fails_the_batch_even_when_every_job_that_ran_succeeded(tm
     assert _table(proc.stdout) == {"first": ("0", "1"), "late": ("not run", "-")}
 
 
+def test_no_job_starts_with_less_than_min_left_before_the_deadline(tmp_path):
+    proc, events = _run(tmp_path, "first sleep 1.5\nlate touch late\n", "--jobs=1", "--deadline=4", "--min-left=3")
+    assert proc.returncode == 1
+    assert [e.split(" t=")[0] for e in events] == ["start first", "end first rc=0", "skip late"]
+    assert not (tmp_path / "late").exists()
+    assert _table(proc.stdout)["late"] == ("not run", "-")
+
+
+@pytest.mark.parametrize("deadline", [[], ["--deadline=60"]], ids=["no deadline", "under timeout"])
+def test_a_stopped_batch_stops_its_running_jobs(tmp_path, deadline):
+    (tmp_path / "jobs.txt").write_text("long echo $$ > pid; exec sleep 30\n")
+    env = {k: v for k, v in os.environ.items() if k != "XLA_PYTHON_CLIENT_PREALLOCATE"}
+    env["LOG_DIR"] = str(tmp_path / "logs")
+    batch = subprocess.Popen(["bash", SCRIPT, *deadline, "jobs.txt"], cwd=tmp_path, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    began = time.monotonic()
+    while not (tmp_path / "pid").exists() or not (tmp_path / "pid").read_text().strip():
+        assert time.monotonic() - began < 10, "the job did not start"
+        time.sleep(0.05)
+    job = int((tmp_path / "pid").read_text())
+    batch.send_signal(signal.SIGTERM)
+    _, stderr = batch.communicate(timeout=10)
+    assert batch.returncode == 130 and "batch stopped" in stderr
+    with pytest.raises(ProcessLookupError):
+        os.kill(job, 0)
+
+
 @pytest.mark.parametrize("jobs, line, message", [
     ("a touch ran\nb true\na true\n", 3, "duplicate job name 'a'"),
     ("a touch ran\n\nbad/name true\n", 3, "bad job name 'bad/name'"),
@@ -155,7 +186,8 @@ def test_a_bad_job_file_stops_the_batch_before_any_job(tmp_path, jobs, line, mes
 
 
 @pytest.mark.parametrize("args", [[], ["--jobs=0", "jobs.txt"], ["--jobs=x", "jobs.txt"], ["--deadline=-5", "jobs.txt"],
-                                  ["--deadline=", "jobs.txt"], ["--bogus", "jobs.txt"], ["jobs.txt", "jobs.txt"]])
+                                  ["--deadline=", "jobs.txt"], ["--bogus", "jobs.txt"], ["jobs.txt", "jobs.txt"],
+                                  ["--min-left=5", "jobs.txt"], ["--deadline=9", "--min-left=x", "jobs.txt"]])
 def test_bad_arguments_print_the_usage(tmp_path, args):
     (tmp_path / "jobs.txt").write_text("a touch ran\n")
     proc = subprocess.run(["bash", SCRIPT, *args], cwd=tmp_path, capture_output=True, text=True, timeout=60,
