@@ -138,6 +138,22 @@ def test_an_addition_folder_that_is_not_an_addition_program_run_is_an_error(tmp_
         report.addition_table(str(tmp_path))
 
 
+def test_the_addition_grid_table_gives_the_best_point_by_validation_with_its_exact_match(tmp_path):
+    paper = tmp_path / "paper" / "addition"
+    # L2_H4_M2 has the better test figures, L3_H8_M4 the best validation (0.7).
+    for point, test, val, exact in (("L2_H4_M2", [0.9, 0.8], [0.5, 0.6], [0.5, 0.3]),
+                                    ("L3_H8_M4", [0.7, 0.6], [0.7, 0.2], [0.2, 0.1])):
+        _results(paper / point, test=test, val=val)
+        results = json.loads((paper / point / "results.json").read_text())
+        (paper / point / "results.json").write_text(json.dumps({**results, "test_exact": exact}))
+    table = report.addition_grid_table(str(tmp_path))
+    addition = _row(table, "addition")
+    assert addition == ["addition", "2 of 8", "3/8/4", "**70.00**", "20.00", "65.00 ± 5.00 (2)", "15.00 ± 5.00",
+                        "CPU 2 min", "93.24 (3/4/8)"]
+    assert _row(table, "addition_hints")[1:3] == ["0 of 8", "not run"]
+    assert _row(table, "addition_hints")[-1] == "92.00 (3/16/8)"
+
+
 def test_the_report_covers_every_rasp_task_of_the_experiments():
     from tpjax.experiments import length_gen
 
@@ -158,6 +174,8 @@ lines
 <!-- /report:length_gen -->
 <!-- report:addition -->
 <!-- /report:addition -->
+<!-- report:addition_grid -->
+<!-- /report:addition_grid -->
 Prose after.
 """
 

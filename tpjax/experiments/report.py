@@ -3,10 +3,11 @@
   python -m tpjax.experiments.report [--runs=docs/runs/paper] [--sweeps=docs/runs/sweeps]
       [--addition=docs/runs/addition] [--write=docs/results.md]
 
-Four blocks: `paper` (each task at its paper config, `RUNS/<task>/results.json` and, when present, the
+Five blocks: `paper` (each task at its paper config, `RUNS/<task>/results.json` and, when present, the
 standard baseline `RUNS/<task>-standard/results.json`), `grid` (the paper grid's best point per task, from
-`SWEEPS/paper/<task>/<point>/results.json`), `length_gen` (`SWEEPS/length_gen/<task>/n<n>/results.json`) and
-`addition` (every run folder under ADDITION, its answer format read from its config.json), each
+`SWEEPS/paper/<task>/<point>/results.json`), `length_gen` (`SWEEPS/length_gen/<task>/n<n>/results.json`),
+`addition` (every run folder under ADDITION, its answer format read from its config.json) and
+`addition_grid` (the paper grid's best point for addition and addition_hints, with exact match), each
 beside the paper's and the blog's figures (DESIGN section 3). Without --write the blocks are printed;
 with it, the file's text between `<!-- report:NAME -->` and `<!-- /report:NAME -->` is replaced and the prose
 around it is left alone. Runs that are missing are listed as such, never filled in.
@@ -59,8 +60,9 @@ BLOG_WIDE_GRID = {
 
 # The blog's test token accuracy at its best grid point (its answer formats differ from ours: docs/results.md).
 BLOG_ADDITION = {"addition": 93.24, "addition_hints": 92.00}
+BLOG_ADDITION_POINT = {"addition": "3/4/8", "addition_hints": "3/16/8"}
 
-BLOCKS = ("paper", "grid", "length_gen", "addition")
+BLOCKS = ("paper", "grid", "length_gen", "addition", "addition_grid")
 PAPER_SWEEP = os.path.join(grid.DEFAULT_TASK_CONFIGS, "sweeps", "paper.py")
 LENGTH_GEN_SWEEP = os.path.join(grid.DEFAULT_TASK_CONFIGS, "sweeps", "length_gen.py")
 
@@ -182,6 +184,16 @@ def _shape(model: dict) -> str:
             f"{model['n_mlps_cat']}+{model['n_mlps_num']} MLPs")
 
 
+def _best_and_mean_exact(results: dict) -> tuple[str, str]:
+    """Exact match (%) of the best-val seed and mean ± std over seeds, or "not measured" for older runs."""
+    exact = results.get("test_exact")
+    if exact is None:
+        return "not measured", "not measured"
+    exact = 100 * np.asarray(exact)
+    best = results["seeds"].index(results["best_seed"])
+    return f"{exact[best]:.2f}", f"{exact.mean():.2f} ± {exact.std():.2f}"
+
+
 def addition_table(addition: str) -> str:
     """Markdown: every addition run under `addition` (its folders in name order): token accuracy and whole-answer
     exact match on the test split, best-val seed and mean ± std over seeds, beside the blog's figure where the
@@ -214,12 +226,7 @@ def addition_table(addition: str) -> str:
             continue
         best = results["seeds"].index(results["best_seed"])
         test = 100 * np.asarray(results["test_acc"])
-        exact = results.get("test_exact")
-        if exact is None:
-            best_exact = mean_exact = "not measured"
-        else:
-            exact = 100 * np.asarray(exact)
-            best_exact, mean_exact = f"{exact[best]:.2f}", f"{exact.mean():.2f} ± {exact.std():.2f}"
+        best_exact, mean_exact = _best_and_mean_exact(results)
         blog = "" if config.get("data", {}).get("reversed") else f"{BLOG_ADDITION[task]:.2f}"
         lines.append(
             f"{described} **{test[best]:.2f}** | {best_exact} | {test.mean():.2f} ± {test.std():.2f} ({len(test)}) | "
@@ -231,11 +238,43 @@ def addition_table(addition: str) -> str:
     return "\n".join(lines)
 
 
+def addition_grid_table(sweeps: str) -> str:
+    """Markdown: addition and addition_hints over the paper grid (a subset of the blog's wider grid): the best
+    point by validation over the points finished, its best-val seed's token accuracy and exact match and their
+    means, beside the blog's best point. A point trained under other settings is a SweepError, as in `sweep`."""
+    plan = runner.make_grid_plan(grid.load_config_file(PAPER_SWEEP), ",".join(BLOG_ADDITION), "0/1", sweeps)
+    lines = [
+        "| task | points run | tpjax best point (L/H/M) | its best-val seed: token acc | its exact match | "
+        "mean ± std token acc (seeds) | mean ± std exact match | wall time, all points | blog's grid (L/H/M) |",
+        "|---|---:|---|---:|---:|---:|---:|---|---:|",
+    ]
+    for task, blog in BLOG_ADDITION.items():
+        points = [p for p in plan.points if p.task == task]
+        for point in points:
+            runner.finished(plan, point)
+        rows = aggregate.collect(os.path.join(sweeps, plan.sweep.name, task), points)
+        done = [row for row in rows if row.done]
+        reference = f"{blog:.2f} ({BLOG_ADDITION_POINT[task]})"
+        if not done:
+            lines.append(f"| {task} | 0 of {len(rows)} | not run | | | | | | {reference} |")
+            continue
+        best = aggregate.best_row(rows)
+        s, p = best.stats(), best.point
+        best_exact, mean_exact = _best_and_mean_exact(best.results)
+        lines.append(
+            f"| {task} | {len(done)} of {len(rows)} | {p.n_layers}/{p.n_heads}/{p.n_mlps} | "
+            f"**{100 * s['best_test_acc']:.2f}** | {best_exact} | {100 * s['mean_test_acc']:.2f} ± "
+            f"{100 * s['std_test_acc']:.2f} ({s['n_seeds']}) | {mean_exact} | "
+            f"{wall_by_device([row.results for row in done])} | {reference} |"
+        )
+    return "\n".join(lines)
+
+
 def blocks(runs: str, sweeps: str, addition: str) -> dict[str, str]:
     """Every generated table, by block name."""
     return {
         "paper": paper_table(runs), "grid": grid_table(sweeps), "length_gen": length_gen_table(sweeps),
-        "addition": addition_table(addition),
+        "addition": addition_table(addition), "addition_grid": addition_grid_table(sweeps),
     }
 
 
