@@ -110,6 +110,17 @@ def paper_table(runs: str) -> str:
     return "\n".join(lines)
 
 
+def _grid_best(plan: runner.Plan, sweeps: str, task: str) -> tuple[str, aggregate.Row | None, list[dict]]:
+    """A task's paper-grid points: "k of n" run, the best point by validation (None if none ran) and the
+    results of those run. A finished point trained under another config is a SweepError, as in `sweep`."""
+    points = [p for p in plan.points if p.task == task]
+    for point in points:
+        runner.finished(plan, point)
+    rows = aggregate.collect(os.path.join(sweeps, plan.sweep.name, task), points)
+    done = [row.results for row in rows if row.done]
+    return f"{len(done)} of {len(rows)}", aggregate.best_row(rows), done
+
+
 def grid_table(sweeps: str) -> str:
     """Markdown: per task, the paper grid's best point by validation (over the points finished) beside the paper's
     choice and the blog's. A finished point trained under other settings than the sweep config's is a SweepError
@@ -121,22 +132,17 @@ def grid_table(sweeps: str) -> str:
         "|---|---:|---|---:|---:|---|---:|---:|---:|",
     ]
     for task, (shape, paper, blog) in REFERENCE.items():
-        points = [p for p in plan.points if p.task == task]
-        for point in points:
-            runner.finished(plan, point)  # a point trained under another config is an error, as in `sweep`
-        rows = aggregate.collect(os.path.join(sweeps, plan.sweep.name, task), points)
-        done = [row for row in rows if row.done]
+        run, best, done = _grid_best(plan, sweeps, task)
         wide_shape, wide = BLOG_WIDE_GRID[task]
         reference = f"{paper:.2f} ({shape}) | {blog:.2f} | {wide:.2f} ({wide_shape})"
-        if not done:
-            lines.append(f"| {task} | 0 of {len(rows)} | not run | | | | {reference} |")
+        if best is None:
+            lines.append(f"| {task} | {run} | not run | | | | {reference} |")
             continue
-        best = aggregate.best_row(rows)
         s, p = best.stats(), best.point
         lines.append(
-            f"| {task} | {len(done)} of {len(rows)} | {p.n_layers}/{p.n_heads}/{p.n_mlps} | "
+            f"| {task} | {run} | {p.n_layers}/{p.n_heads}/{p.n_mlps} | "
             f"**{100 * s['best_test_acc']:.2f}** | {100 * s['mean_test_acc']:.2f} ± {100 * s['std_test_acc']:.2f} "
-            f"({s['n_seeds']}) | {wall_by_device([row.results for row in done])} | {reference} |"
+            f"({s['n_seeds']}) | {wall_by_device(done)} | {reference} |"
         )
     return "\n".join(lines)
 
@@ -249,23 +255,17 @@ def addition_grid_table(sweeps: str) -> str:
         "|---|---:|---|---:|---:|---:|---:|---|---:|",
     ]
     for task, blog in BLOG_ADDITION.items():
-        points = [p for p in plan.points if p.task == task]
-        for point in points:
-            runner.finished(plan, point)
-        rows = aggregate.collect(os.path.join(sweeps, plan.sweep.name, task), points)
-        done = [row for row in rows if row.done]
+        run, best, done = _grid_best(plan, sweeps, task)
         reference = f"{blog:.2f} ({BLOG_ADDITION_POINT[task]})"
-        if not done:
-            lines.append(f"| {task} | 0 of {len(rows)} | not run | | | | | | {reference} |")
+        if best is None:
+            lines.append(f"| {task} | {run} | not run | | | | | | {reference} |")
             continue
-        best = aggregate.best_row(rows)
         s, p = best.stats(), best.point
         best_exact, mean_exact = _best_and_mean_exact(best.results)
         lines.append(
-            f"| {task} | {len(done)} of {len(rows)} | {p.n_layers}/{p.n_heads}/{p.n_mlps} | "
+            f"| {task} | {run} | {p.n_layers}/{p.n_heads}/{p.n_mlps} | "
             f"**{100 * s['best_test_acc']:.2f}** | {best_exact} | {100 * s['mean_test_acc']:.2f} ± "
-            f"{100 * s['std_test_acc']:.2f} ({s['n_seeds']}) | {mean_exact} | "
-            f"{wall_by_device([row.results for row in done])} | {reference} |"
+            f"{100 * s['std_test_acc']:.2f} ({s['n_seeds']}) | {mean_exact} | {wall_by_device(done)} | {reference} |"
         )
     return "\n".join(lines)
 
