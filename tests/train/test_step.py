@@ -4,6 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+import pytest
 
 from tpjax import tasks
 from tpjax.config import tiny_config
@@ -38,8 +39,10 @@ def test_seed_result_does_not_depend_on_the_other_seeds():
     assert not np.allclose(loss_triple[0], loss_triple[1])  # different seeds do differ
 
 
+@pytest.mark.slow
 def test_training_seeds_in_chunks_changes_no_number():
-    """Bitwise: 5 seeds trained 2 at a time (the last chunk padded) end where 5 at once do."""
+    """Bitwise: 5 seeds trained 2 at a time (the last chunk padded) end where 5 at once do. Slow (about 50 s);
+    the default suite checks the same through a whole run (tests/train/test_loop.py, chunked vs unchunked)."""
     whole, loss_whole = train_seeds([0, 1, 2, 3, 4], n_epochs=1)
     chunked, loss_chunked = train_seeds([0, 1, 2, 3, 4], n_epochs=1, seed_chunk=2)
     np.testing.assert_array_equal(loss_chunked, loss_whole)
