@@ -14,9 +14,7 @@ import pytest
 from absl import flags
 from ml_collections import config_flags
 
-from tpjax import config as config_lib
-from tpjax import tasks
-from tpjax.experiments import length_gen, runner, sweep
+from tpjax.experiments import grid, length_gen, runner, sweep
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BACKLOG = os.path.join(REPO, "launch", "jobs", "backlog.txt")
@@ -63,10 +61,7 @@ def _plan(name: str, argv: list[str]):
     module, args = argv[2], argv[3:]
     if module == "tpjax.main":
         fv = _parse(args, workdir="")
-        c = fv.config
-        config_lib.validate(c)
-        _, spec = tasks.get_task(c)
-        config_lib.validate_against_data(c, len(spec.vocab), spec.n_ctx)
+        grid.check_config(fv.config)
         assert fv.workdir.startswith("runs/"), fv.workdir
         return module, fv.workdir
     fv = _parse(args, task="", shard="0/1", out="")

@@ -224,6 +224,13 @@ def point_config(sweep: ml_collections.ConfigDict, point: Point, base: ml_collec
     return c
 
 
+def check_config(c: ml_collections.ConfigDict) -> None:
+    """c checked as tpjax.main would check it, against its task's sizes without drawing the data; ConfigError."""
+    config_lib.validate(c)
+    _, task = tasks.get_task(c)
+    config_lib.validate_against_data(c, len(task.vocab), task.n_ctx)
+
+
 def point_configs(
     sweep: ml_collections.ConfigDict, all_points: list[Point], task_configs: str = DEFAULT_TASK_CONFIGS
 ) -> dict[Point, ml_collections.ConfigDict]:
@@ -234,9 +241,7 @@ def point_configs(
     for point in all_points:
         c = point_config(sweep, point, bases[point.task])
         try:
-            config_lib.validate(c)
-            _, task = tasks.get_task(c)  # the sizes of the data, without drawing it
-            config_lib.validate_against_data(c, len(task.vocab), task.n_ctx)
+            check_config(c)
         except config_lib.ConfigError as e:
             raise SweepError(f"point {point.task}/{point.name}: {e}") from None
         out[point] = c

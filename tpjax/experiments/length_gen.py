@@ -24,7 +24,6 @@ from absl import app, flags
 from ml_collections import config_flags
 
 from tpjax import config as config_lib
-from tpjax import tasks
 from tpjax.experiments import aggregate, grid, runner
 
 RASP_TASKS = ("reverse", "hist", "double_hist", "sort", "most_freq", "dyck1", "dyck2")
@@ -66,9 +65,7 @@ def make_plan(
             c = ml_collections.ConfigDict(base.to_dict())
             c.task, c.n_seeds, c.data.length_gen = task, lg.n_seeds, n
             try:
-                config_lib.validate(c)
-                _, spec = tasks.get_task(c)
-                config_lib.validate_against_data(c, len(spec.vocab), spec.n_ctx)
+                grid.check_config(c)
             except config_lib.ConfigError as e:
                 raise grid.SweepError(f"point {task}/n{n}: {e}") from None
             c.lock()
