@@ -15,8 +15,9 @@ is one compilation per device (done in parallel threads).
 One exception, outside this module's reach: on XLA:CPU (jax 0.10.2) the YNNPACK fusions compute differently
 in a process with 3 or more CPU devices than in one with 1 or 2, and the sort config's seeds then train to
 different last bits (seen on a 2-core machine, whichever device runs them; with those fusions off,
-XLA_FLAGS=--xla_cpu_experimental_ynn_fusion_type=, 1 and 3 devices agree; the tiny config of the tests does
-not show it). 1 and 2 CPU devices give the same numbers, and `python -m tpjax.main` uses 2.
+XLA_FLAGS=--xla_cpu_experimental_ynn_fusion_type=, 1, 3 and 8 devices agree, but not with the fusions on; on an
+Intel Xeon the tests' tiny config shows it at 16 seeds on 8 devices). 1 and 2 CPU devices give the same
+numbers, and `python -m tpjax.main` uses 2.
 
 Only local devices are used, so that in a multi-process sweep each process trains its own points.
 """
