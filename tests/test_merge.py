@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 
@@ -23,7 +25,7 @@ def _trained(path, seed, n_seeds, **overrides):
     return str(path)
 
 
-def test_pieces_merge_into_the_run_of_all_their_seeds(tmp_path):
+def test_trained_pieces_write_the_files_of_one_run(tmp_path):
     """Seeds 2-3 and 0-1 (given in that order, one piece with another checkpoint_every) write the files of
     one 4-seed run: same config.json, metrics.jsonl to the byte, results.json but for wall time and
     provenance, same programs."""
@@ -40,7 +42,9 @@ def test_pieces_merge_into_the_run_of_all_their_seeds(tmp_path):
     assert json.loads(read(out, "results.json")) == merged
     assert list(merged) == list(single) + ["merged_from"]
     provenance = ("wall_seconds", "device", "merged_from")
-    assert {k: v for k, v in merged.items() if k not in provenance} == {k: v for k, v in single.items() if k not in provenance}
+    assert {k: v for k, v in merged.items() if k not in provenance} == {
+        k: v for k, v in single.items() if k not in provenance
+    }
     pieces = [json.loads(read(d, "results.json")) for d in (early, late)]
     assert merged["wall_seconds"] == pytest.approx(sum(p["wall_seconds"] for p in pieces))
     assert [m["seeds"] for m in merged["merged_from"]] == [[0, 1], [2, 3]]
@@ -50,67 +54,133 @@ def test_pieces_merge_into_the_run_of_all_their_seeds(tmp_path):
     assert not os.path.exists(os.path.join(out, "checkpoints"))
 
 
-def _fake(path, seed, n_seeds, epochs=(1, 2), kind="cpu", **overrides):
-    """A finished run's three files, written by hand (no training): enough for every check of the merge."""
+def _fake(path, seed, n_seeds, epochs=(1, 2), device=None, val=None, **overrides):
+    """A finished run's files, written by hand (no training): enough for every check of the merge."""
     c = tiny_config("sort")
     c.seed, c.n_seeds = seed, n_seeds
     for k, v in overrides.items():
         setattr(c, k, v)
-    os.makedirs(path)
     seeds = list(range(seed, seed + n_seeds))
     run = records.RunFiles(str(path))
-    run.write_config(c)
+    run.write_config(c, extra={"n_ctx": 9})
     with open(run.metrics_path, "w") as f:
         for epoch in epochs:
             for split in ("train", "val", "test"):
                 for s in seeds:
                     f.write(json.dumps({"epoch": epoch, "seed": s, "split": split, "loss": 1.0, "acc": 0.5}) + "\n")
-    results = {"task": "sort", "seeds": seeds, "val_acc": [0.5 + s / 100 for s in seeds], "test_acc": [0.4] * n_seeds,
-               "best_seed": seeds[-1], "best_test_acc": 0.4, "program_agreement": [1.0] * n_seeds, "wall_seconds": 1.0,
-               "device": {"platform": "cpu", "kind": kind, "count": 1, "peak_bytes_in_use": None, "used": 1}}
+    for s in seeds:
+        os.makedirs(os.path.join(path, "programs", f"seed_{s}"))
+        open(os.path.join(path, "programs", f"seed_{s}", "program.py"), "w").write(f"# seed {s}\n")
+    results = {"task": "sort", "seeds": seeds, "val_acc": val or [0.5 + s / 100 for s in seeds],
+               "test_acc": [0.4 + s / 100 for s in seeds], "best_seed": seeds[-1], "best_test_acc": 0.4,
+               "program_agreement": [1.0] * n_seeds, "wall_seconds": 1.0 + seed,
+               "device": device or {"platform": "cpu", "kind": "cpu", "count": 2, "peak_bytes_in_use": 10 * seed,
+                                    "used": 1}}
     run.write_results(results)
     return str(path)
 
 
-def test_fabricated_pieces_merge_and_choose_the_best_seed_over_all(tmp_path):
+def test_fabricated_pieces_join_in_one_run_s_order(tmp_path):
     out = str(tmp_path / "out")
-    merged = merge_runs([_fake(tmp_path / "b", 3, 2), _fake(tmp_path / "a", 0, 3)], out)
-    assert merged["seeds"] == [0, 1, 2, 3, 4] and merged["best_seed"] == 4 and merged["wall_seconds"] == 2.0
+    b, a = _fake(tmp_path / "b", 3, 2), _fake(tmp_path / "a", 0, 3)
+    merged = merge_runs([b, a], out)
+    assert list(merged) == list(json.load(open(os.path.join(a, "results.json")))) + ["merged_from"]
+    assert merged["seeds"] == [0, 1, 2, 3, 4] and merged["best_seed"] == 4 and merged["best_test_acc"] == pytest.approx(0.44)
+    assert merged["wall_seconds"] == 1.0 + 4.0
+    assert merged["device"] == {"platform": "cpu", "kind": "cpu", "peak_bytes_in_use": 30}
+    assert [(m["workdir"], m["seeds"]) for m in merged["merged_from"]] == [(a, [0, 1, 2]), (b, [3, 4])]
     rows = [json.loads(line) for line in open(os.path.join(out, "metrics.jsonl"))]
-    assert [(r["epoch"], r["split"], r["seed"]) for r in rows[:6]] == [(1, "train", s) for s in range(5)] + [(1, "val", 0)]
-    assert len(rows) == 2 * 3 * 5
+    assert [(r["epoch"], r["split"], r["seed"]) for r in rows] == [
+        (e, split, s) for e in (1, 2) for split in ("train", "val", "test") for s in range(5)
+    ]
+    for s in range(5):
+        assert open(os.path.join(out, "programs", f"seed_{s}", "program.py")).read() == f"# seed {s}\n"
+    config = json.load(open(os.path.join(out, "config.json")))
+    assert (config["seed"], config["n_seeds"], config["derived"]) == (0, 5, {"n_ctx": 9})
+
+
+def test_the_best_seed_is_the_first_of_equals_across_pieces(tmp_path):
+    a, b = _fake(tmp_path / "a", 0, 2, val=[0.5, 0.7]), _fake(tmp_path / "b", 2, 2, val=[0.7, 0.7])
+    merged = merge_runs([b, a], str(tmp_path / "out"))
+    assert merged["best_seed"] == 1 and merged["best_test_acc"] == pytest.approx(0.41)
+
+
+def test_a_run_from_before_the_device_was_recorded_joins_a_cpu_run(tmp_path):
+    a, b = _fake(tmp_path / "a", 0, 2), _fake(tmp_path / "b", 2, 2)
+    results = json.load(open(os.path.join(b, "results.json")))
+    del results["device"]
+    json.dump(results, open(os.path.join(b, "results.json"), "w"))
+    assert merge_runs([a, b], str(tmp_path / "out"))["device"]["kind"] == "cpu"
+
+
+def _edit(path, name, change):
+    """Rewrites one file of a fake run through `change` (dict for JSON files, list of rows for metrics)."""
+    full = os.path.join(path, name)
+    if name.endswith(".jsonl"):
+        rows = change([json.loads(line) for line in open(full)])
+        open(full, "w").writelines(json.dumps(r) + "\n" for r in rows)
+    else:
+        obj = json.load(open(full))
+        change(obj)
+        json.dump(obj, open(full, "w"))
+
+
+def _without_seed(rows, seed, epoch):
+    return [r for r in rows if not (r["seed"] == seed and r["epoch"] == epoch)]
 
 
 @pytest.mark.parametrize(
-    "pieces, message",
+    "pieces, edit, message",
     [
-        ([(0, 2), (1, 2)], "the runs share seeds"),
-        ([(0, 2), (3, 2)], "the seeds must be consecutive"),
-        ([(0, 2), (2, 2, {"lr": 0.5})], "trained different configs (lr=0.5"),
-        ([(0, 2), (2, 2, {"n_epochs": 3})], "trained different configs (n_epochs=3"),
-        ([(0, 2), (2, 2, {"kind": "other cpu"})], "trained on different devices"),
-        ([(0, 2), (2, 2, {"epochs": (1,)})], "were evaluated at different epochs or splits"),
-        ([(0, 2)], "give at least two runs"),
+        ([(0, 2), (1, 2)], None, "the runs share seeds"),
+        ([(0, 2), (3, 2)], None, "the seeds must be consecutive"),
+        ([(0, 2), (2, 2, {"lr": 0.5})], None, "trained different configs (lr=0.5"),
+        ([(0, 2), (2, 2, {"n_epochs": 3})], None, "trained different configs (n_epochs=3"),
+        ([(0, 2), (2, 2, {"device": {"platform": "gpu", "kind": "H100"}})], None, "do not join"),
+        ([(0, 2), (2, 2, {"epochs": (1,)})], None, "were evaluated at different epochs or splits"),
+        ([(0, 2)], None, "give at least two runs"),
+        ([(0, 2), (2, 2)], ("config.json", lambda c: c["derived"].update(n_ctx=8)), "built different models"),
+        ([(0, 2), (2, 2)], ("results.json", lambda r: r.update(seeds=[2, 4])), "holds seeds [2, 4]"),
+        ([(0, 2), (2, 2)], ("results.json", lambda r: r.update(test_acc=[0.4])), "test_acc should hold one entry"),
+        ([(0, 2), (2, 2)], ("results.json", lambda r: r.pop("wall_seconds")), "lacks wall_seconds"),
+        ([(0, 2), (2, 2)], ("results.json", lambda r: r.update(merged_from=[])), "is itself a merged run"),
+        ([(0, 2), (2, 2)], ("results.json", lambda r: r.update(val_exact=[1.0, 1.0])), "record different figures"),
+        ([(0, 2), (2, 2)], ("results.json", lambda r: r.update(device="gpu")), "malformed device"),
+        ([(0, 2), (2, 2)], ("metrics.jsonl", lambda rows: _without_seed(rows, 3, 2)), "holds seeds [2], not [2, 3]"),
+        ([(0, 2), (2, 2)], ("metrics.jsonl", lambda rows: rows + [[1]]), "a row that is not an evaluation"),
+        ([(0, 2), (2, 2)], ("metrics.jsonl", lambda rows: [{k: v for k, v in r.items() if k != "seed"} for r in rows]),
+         "a row that is not an evaluation"),
     ],
 )
-def test_runs_that_do_not_join_are_refused_in_one_line(tmp_path, pieces, message):
+def test_runs_that_do_not_join_are_refused_in_one_line(tmp_path, pieces, edit, message):
     dirs = [_fake(tmp_path / f"r{i}", p[0], p[1], **(p[2] if len(p) > 2 else {})) for i, p in enumerate(pieces)]
+    if edit:
+        _edit(dirs[-1], *edit)
     out = tmp_path / "out"
-    with pytest.raises(MergeError, match=message.replace("(", r"\(")):
+    with pytest.raises(MergeError, match=re.escape(message)):
         merge_runs(dirs, str(out))
     assert not out.exists()
 
 
-def test_an_unfinished_run_or_a_used_out_folder_is_refused(tmp_path):
-    a, b = _fake(tmp_path / "a", 0, 2), _fake(tmp_path / "b", 2, 2)
+def test_unfinished_runs_missing_files_and_used_out_folders_are_refused(tmp_path):
+    a, b, c = _fake(tmp_path / "a", 0, 2), _fake(tmp_path / "b", 2, 2), _fake(tmp_path / "c", 2, 2)
     os.remove(os.path.join(b, "results.json"))
     with pytest.raises(MergeError, match="no results.json: not a finished run"):
         merge_runs([a, b], str(tmp_path / "out"))
+    os.makedirs(tmp_path / "empty")
     with pytest.raises(MergeError, match="no config.json"):
-        merge_runs([a, str(tmp_path)], str(tmp_path / "out"))
-    c = _fake(tmp_path / "c", 2, 2)
+        merge_runs([a, str(tmp_path / "empty")], str(tmp_path / "out"))
     with pytest.raises(MergeError, match="already exists and is not an empty folder"):
         merge_runs([a, c], a)
+    with pytest.raises(MergeError, match="lies inside the run"):
+        merge_runs([a, c], os.path.join(a, "merged"))
+    shutil.rmtree(os.path.join(c, "programs", "seed_3"))
+    with pytest.raises(MergeError, match=re.escape("lacks programs/seed_<seed>/ of seeds [3]")):
+        merge_runs([a, c], str(tmp_path / "out"))
+    os.remove(os.path.join(a, "metrics.jsonl"))
+    with pytest.raises(MergeError, match="cannot read the metrics file"):
+        merge_runs([a, c], str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_command_line_names_the_problem_without_a_traceback(tmp_path):

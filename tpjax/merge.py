@@ -5,10 +5,11 @@ run and 2-4 of another are, number for number, seeds 0-4 of a single run. A run 
 standard baseline on a 2-core CPU) can therefore go in pieces, `--config.seed=2 --config.n_seeds=3` and so on,
 on one machine after another or on several at once, and be reported as the run of all its seeds.
 
-DIR gets the files of that run (DESIGN section 5): config.json with `seed` and `n_seeds` of the whole, metrics.jsonl
-in the order a single run writes it, results.json (best-validation seed over all seeds, `wall_seconds` summed,
-`merged_from` naming the pieces) and each seed's program folder. It gets no checkpoint: a merged run is finished
-and cannot be resumed or extracted again (its pieces can).
+DIR gets the files of that run (DESIGN section 5): config.json with `seed` and `n_seeds` of the whole,
+metrics.jsonl as a single run writes it, results.json (best-validation seed over all seeds, `wall_seconds`
+summed, `merged_from` naming the pieces and their devices) and each seed's program folder (whose provenance
+names the piece it came from, where its checkpoint is). It gets no checkpoint: a merged run is finished and
+cannot be resumed or extracted again (its pieces can), nor merged again (merge the pieces instead).
 """
 
 from __future__ import annotations
@@ -20,10 +21,16 @@ import sys
 
 from absl import app, flags
 
+from tpjax.train import checkpoint, records
+
 _OUT = flags.DEFINE_string("out", None, "Folder for the merged run; must not exist yet (or be empty).")
 
-# Config fields the pieces may differ in: they choose seeds or move no number (see checkpoint.IGNORED).
+# Config fields the pieces differ in by design; checkpoint.IGNORED lists those that move no number.
 SEED_FIELDS = ("seed", "n_seeds")
+# results.json fields every piece must have (per-seed lists beside them are joined whatever their names).
+REQUIRED = ("task", "seeds", "val_acc", "test_acc", "wall_seconds")
+# Runs written before results.json recorded a device ran on CPU (as tpjax.experiments.report reads them).
+CPU = {"platform": "cpu", "kind": "cpu"}
 
 
 class MergeError(Exception):
@@ -32,51 +39,38 @@ class MergeError(Exception):
 
 def merge_runs(workdirs: list[str], out: str) -> dict:
     """Writes the run of all seeds of `workdirs` into `out`; returns its results.json content."""
-    from tpjax.train import checkpoint, records
-
     if len(workdirs) < 2:
         raise MergeError(f"give at least two runs to merge, got {len(workdirs)}")
     if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
         raise MergeError(f"{out} already exists and is not an empty folder; merge into a fresh --out")
-    pieces = sorted((_read_piece(w, checkpoint) for w in workdirs), key=lambda p: p["seeds"][0])
+    for w in workdirs:
+        if os.path.commonpath([os.path.realpath(out), os.path.realpath(w)]) == os.path.realpath(w):
+            raise MergeError(f"--out={out} lies inside the run {w}; merge into a folder outside the pieces")
+    pieces = sorted((_read_piece(w) for w in workdirs), key=lambda p: p["seeds"][0])
     first = pieces[0]
     for p in pieces[1:]:
-        diffs = checkpoint.config_differences(_without_seeds(first["config"]), _without_seeds(p["config"]),
-                                              where=(p["workdir"], first["workdir"]))
-        if diffs:
-            raise MergeError(f"{p['workdir']} and {first['workdir']} trained different configs ({diffs[0]})")
+        _check_same_run(first, p)
     seeds = [s for p in pieces for s in p["seeds"]]
     if len(set(seeds)) < len(seeds):
         raise MergeError(f"the runs share seeds ({_seed_list(pieces)}); each seed must come from one run")
     if seeds != list(range(seeds[0], seeds[0] + len(seeds))):
-        raise MergeError(f"the seeds must be consecutive, as in one run (seed .. seed+n_seeds-1); got {_seed_list(pieces)}")
-    where = {(p["results"]["device"].get("platform"), p["results"]["device"].get("kind")) for p in pieces}
-    if len(where) > 1:
-        raise MergeError(f"the runs trained on different devices {sorted(map(str, where))}; their numbers do not join")
-    keys = [k for k, v in first["results"].items() if k != "seeds" and isinstance(v, list)]
-    for p in pieces[1:]:
-        other = [k for k, v in p["results"].items() if k != "seeds" and isinstance(v, list)]
-        if sorted(other) != sorted(keys):
-            raise MergeError(f"{p['workdir']} and {first['workdir']} record different figures: {sorted(other)} vs {sorted(keys)}")
+        raise MergeError(f"the seeds must be consecutive, as in one run (seed .. seed+n_seeds-1): {_seed_list(pieces)}")
 
     metrics = _merged_metrics(pieces)
-    config = dict(first["saved_config"], seed=seeds[0], n_seeds=len(seeds))
-    results = _merged_results(pieces, seeds, keys)
-    os.makedirs(out, exist_ok=True)
+    results = _merged_results(pieces, seeds)
     run = records.RunFiles(out)
-    records.write_json_atomic(run.config_path, config)
+    records.write_json_atomic(run.config_path, dict(first["saved_config"], seed=seeds[0], n_seeds=len(seeds)))
     with open(run.metrics_path, "w") as f:
         f.writelines(json.dumps(row) + "\n" for row in metrics)
     for p in pieces:
-        for s in p["seeds"]:
-            program = os.path.join(p["workdir"], "programs", f"seed_{s}")
-            if os.path.isdir(program):
-                shutil.copytree(program, os.path.join(out, "programs", f"seed_{s}"))
+        for s, program in p["programs"].items():
+            shutil.copytree(program, os.path.join(out, "programs", f"seed_{s}"))
     run.write_results(results)  # last: a merge stopped before this leaves no results.json
     return results
 
 
-def _read_piece(workdir: str, checkpoint) -> dict:
+def _read_piece(workdir: str) -> dict:
+    """One finished run's config, results and metrics, each checked enough that joining them cannot fail."""
     paths = {name: os.path.join(workdir, f"{name}.json") for name in ("config", "results")}
     if not os.path.isfile(paths["config"]):
         raise MergeError(f"{workdir} has no config.json: not the workdir of a tpjax run")
@@ -87,13 +81,28 @@ def _read_piece(workdir: str, checkpoint) -> dict:
     except checkpoint.CheckpointError as e:
         raise MergeError(str(e)) from None
     saved, results = (_read_json(paths[name]) for name in ("config", "results"))
-    from tpjax.train import records
-
     seeds = list(range(config.seed, config.seed + config.n_seeds))
-    if results.get("seeds") != seeds or not isinstance(results.get("device"), dict):
-        raise MergeError(f"{paths['results']} does not hold the seeds {seeds} of its config.json")
+    if "merged_from" in results:
+        raise MergeError(f"{workdir} is itself a merged run; merge the runs it was made of instead")
+    missing = [k for k in REQUIRED if k not in results]
+    if missing:
+        raise MergeError(f"{paths['results']} lacks {', '.join(missing)}")
+    if results["seeds"] != seeds:
+        raise MergeError(f"{paths['results']} holds seeds {results['seeds']}, its config.json seeds {seeds}")
+    short = [k for k, v in results.items() if isinstance(v, list) and len(v) != len(seeds)]
+    if short:
+        raise MergeError(f"{paths['results']}: {', '.join(short)} should hold one entry per seed ({len(seeds)})")
+    device = results.get("device", CPU)
+    if not isinstance(device, dict) or not isinstance(results["wall_seconds"], (int, float)):
+        raise MergeError(f"{paths['results']} has a malformed device or wall_seconds")
+    programs = {s: os.path.join(workdir, "programs", f"seed_{s}") for s in seeds}
+    programs = {s: d for s, d in programs.items() if os.path.isdir(d)}
+    if config.model.kind == "program" and len(programs) < len(seeds):
+        raise MergeError(f"{workdir} lacks programs/seed_<seed>/ of seeds {sorted(set(seeds) - set(programs))}; "
+                         "extract them first (python -m tpjax.extract)")
     return {"workdir": workdir, "config": records.config_dict(config), "saved_config": saved, "results": results,
-            "seeds": seeds, "metrics": _read_metrics(os.path.join(workdir, "metrics.jsonl"))}
+            "device": device, "seeds": seeds, "programs": programs,
+            "metrics": _read_metrics(os.path.join(workdir, "metrics.jsonl"), seeds)}
 
 
 def _read_json(path: str) -> dict:
@@ -107,16 +116,48 @@ def _read_json(path: str) -> dict:
     return obj
 
 
-def _read_metrics(path: str) -> list[dict]:
+def _read_metrics(path: str, seeds: list[int]) -> list[dict]:
+    """The rows of metrics.jsonl: every evaluation (epoch, split) must have one row per seed of the run."""
     try:
         with open(path) as f:
-            return [json.loads(line) for line in f if line.strip()]
+            rows = [json.loads(line) for line in f if line.strip()]
     except (OSError, ValueError) as e:
         raise MergeError(f"cannot read the metrics file {path}: {e}") from None
+    seen = {}
+    for row in rows:
+        if not (isinstance(row, dict) and isinstance(row.get("epoch"), int) and isinstance(row.get("seed"), int)
+                and isinstance(row.get("split"), str)):
+            raise MergeError(f"{path} has a row that is not an evaluation (epoch, seed, split): {row!r}")
+        seen.setdefault((row["epoch"], row["split"]), []).append(row["seed"])
+    for (epoch, split), got in seen.items():
+        if got != seeds:
+            raise MergeError(f"{path}: the {split} evaluation of epoch {epoch} holds seeds {got}, not {seeds}")
+    return rows
 
 
-def _without_seeds(config: dict) -> dict:
-    return {k: v for k, v in config.items() if k not in SEED_FIELDS}
+def _check_same_run(first: dict, p: dict) -> None:
+    """Two pieces join only where they are one run's seeds: same config (seeds aside), same model built from
+    it (config.json's `derived`), evaluated at the same epochs and splits, on the same kind of device."""
+    strip = lambda c: {k: v for k, v in c.items() if k not in SEED_FIELDS}  # noqa: E731
+    diffs = checkpoint.config_differences(strip(first["config"]), strip(p["config"]), (p["workdir"], first["workdir"]))
+    if diffs:
+        raise MergeError(f"{p['workdir']} and {first['workdir']} trained different configs ({diffs[0]})")
+    if p["saved_config"].get("derived") != first["saved_config"].get("derived"):
+        raise MergeError(f"{p['workdir']} and {first['workdir']} built different models (config.json `derived`)")
+    if _evaluations(p["metrics"]) != _evaluations(first["metrics"]):
+        raise MergeError(f"{p['workdir']} and {first['workdir']} were evaluated at different epochs or splits")
+    kinds = [(q["device"].get("platform"), q["device"].get("kind")) for q in (first, p)]
+    if kinds[0] != kinds[1]:
+        raise MergeError(f"{first['workdir']} trained on {kinds[0]}, {p['workdir']} on {kinds[1]}: "
+                         "numbers from different devices do not join")
+    keys = [sorted(k for k, v in q["results"].items() if isinstance(v, list)) for q in (first, p)]
+    if keys[0] != keys[1]:
+        raise MergeError(f"{p['workdir']} and {first['workdir']} record different figures: {keys[1]} vs {keys[0]}")
+
+
+def _evaluations(rows: list[dict]) -> list[tuple[int, str]]:
+    """(epoch, split) of each evaluation, in the order the run wrote them."""
+    return list(dict.fromkeys((row["epoch"], row["split"]) for row in rows))
 
 
 def _seed_list(pieces: list[dict]) -> str:
@@ -124,46 +165,32 @@ def _seed_list(pieces: list[dict]) -> str:
 
 
 def _merged_metrics(pieces: list[dict]) -> list[dict]:
-    """Rows as one run writes them: each evaluation's epoch, then split (in the order the runs wrote them),
-    then seed; every piece must have evaluated at the same epochs and splits."""
-    def evaluations(rows):
-        order = []
-        for row in rows:
-            if (row["epoch"], row["split"]) not in order:
-                order.append((row["epoch"], row["split"]))
-        return order
-
-    order = evaluations(pieces[0]["metrics"])
-    rows = {}
-    for p in pieces:
-        if evaluations(p["metrics"]) != order:
-            raise MergeError(f"{p['workdir']} and {pieces[0]['workdir']} were evaluated at different epochs or splits")
-        for row in p["metrics"]:
-            rows[(row["epoch"], row["split"], row["seed"])] = row
+    """Rows as one run writes them: each evaluation (epoch, then split, in the pieces' order), then seed."""
+    rows = {(row["epoch"], row["split"], row["seed"]): row for p in pieces for row in p["metrics"]}
     seeds = [s for p in pieces for s in p["seeds"]]
-    return [rows[(epoch, split, s)] for epoch, split in order for s in seeds if (epoch, split, s) in rows]
+    return [rows[(epoch, split, s)] for epoch, split in _evaluations(pieces[0]["metrics"]) for s in seeds]
 
 
-def _merged_results(pieces: list[dict], seeds: list[int], keys: list[str]) -> dict:
-    """results.json of the whole, its fields in the order of a single run's: per-seed lists joined, the
-    best-validation seed chosen again over all seeds (the first of equals, as tpjax.main chooses), wall time
-    summed, and `merged_from` last."""
+def _merged_results(pieces: list[dict], seeds: list[int]) -> dict:
+    """results.json of the whole, its fields in a single run's order: per-seed lists joined, the
+    best-validation seed chosen again over all seeds (the first of equals, as records.results_dict chooses),
+    wall time summed, the device kind with the largest peak memory, and `merged_from` last."""
     first = pieces[0]["results"]
-    joined = {k: [v for p in pieces for v in p["results"][k]] for k in keys}
+    joined = {k: [v for p in pieces for v in p["results"][k]] for k, v in first.items() if isinstance(v, list)}
     best = joined["val_acc"].index(max(joined["val_acc"]))
-    devices = [p["results"]["device"] for p in pieces]
-    peaks = [d["peak_bytes_in_use"] for d in devices if d.get("peak_bytes_in_use") is not None]
+    peaks = [p["device"]["peak_bytes_in_use"] for p in pieces if p["device"].get("peak_bytes_in_use") is not None]
     whole = {
-        "seeds": seeds,
         "best_seed": seeds[best],
         "best_test_acc": joined["test_acc"][best],
         "wall_seconds": sum(float(p["results"]["wall_seconds"]) for p in pieces),
-        "device": dict(devices[0], peak_bytes_in_use=max(peaks) if peaks else None),
+        "device": {k: pieces[0]["device"].get(k) for k in ("platform", "kind")}
+        | {"peak_bytes_in_use": max(peaks) if peaks else None},
     }
-    out = {k: joined[k] if k in joined else whole.get(k, v) for k, v in first.items() if k != "merged_from"}
+    out = {k: joined.get(k, whole.get(k, v)) for k, v in first.items()}
+    out.setdefault("device", whole["device"])
     out["merged_from"] = [
         {"workdir": os.path.abspath(p["workdir"]), "seeds": p["seeds"], "wall_seconds": p["results"]["wall_seconds"],
-         "device": p["results"]["device"]}
+         "device": p["device"]}
         for p in pieces
     ]
     return out
@@ -174,8 +201,6 @@ def main(argv: list[str]) -> None:
         results = merge_runs(argv[1:], _OUT.value)
     except MergeError as e:
         sys.exit(f"error: {e}")
-    from tpjax.train import records
-
     print(records.results_table(results))
 
 
