@@ -177,6 +177,9 @@ def test_unfinished_runs_missing_files_and_used_out_folders_are_refused(tmp_path
     shutil.rmtree(os.path.join(c, "programs", "seed_3"))
     with pytest.raises(MergeError, match=re.escape("lacks programs/seed_<seed>/ of seeds [3]")):
         merge_runs([a, c], str(tmp_path / "out"))
+    open(os.path.join(b, "results.json"), "w").write("{")
+    with pytest.raises(MergeError, match="cannot read the results file"):
+        merge_runs([a, b], str(tmp_path / "out"))
     os.remove(os.path.join(a, "metrics.jsonl"))
     with pytest.raises(MergeError, match="cannot read the metrics file"):
         merge_runs([a, c], str(tmp_path / "out"))

@@ -78,9 +78,9 @@ def _read_piece(workdir: str) -> dict:
         raise MergeError(f"{workdir} has no results.json: not a finished run (finish it with tpjax.main first)")
     try:
         config = checkpoint.read_config(paths["config"])
+        saved, results = (checkpoint.read_json(paths[name], f"{name} file") for name in ("config", "results"))
     except checkpoint.CheckpointError as e:
         raise MergeError(str(e)) from None
-    saved, results = (_read_json(paths[name]) for name in ("config", "results"))
     seeds = list(range(config.seed, config.seed + config.n_seeds))
     if "merged_from" in results:
         raise MergeError(f"{workdir} is itself a merged run; merge the runs it was made of instead")
@@ -103,17 +103,6 @@ def _read_piece(workdir: str) -> dict:
     return {"workdir": workdir, "config": records.config_dict(config), "saved_config": saved, "results": results,
             "device": device, "seeds": seeds, "programs": programs,
             "metrics": _read_metrics(os.path.join(workdir, "metrics.jsonl"), seeds)}
-
-
-def _read_json(path: str) -> dict:
-    try:
-        with open(path) as f:
-            obj = json.load(f)
-    except (OSError, ValueError) as e:
-        raise MergeError(f"cannot read {path}: {e}") from None
-    if not isinstance(obj, dict):
-        raise MergeError(f"{path} does not hold a JSON object")
-    return obj
 
 
 def _read_metrics(path: str, seeds: list[int]) -> list[dict]:

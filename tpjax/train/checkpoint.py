@@ -83,7 +83,7 @@ def check_workdir_config(config_path: str, c: ml_collections.ConfigDict) -> None
     """An existing workdir resumes only under the config it was started with: never mix two runs."""
     if not os.path.exists(config_path):
         return
-    saved = _read_json(config_path, "config file")
+    saved = read_json(config_path, "config file")
     clip = _recorded_clip(saved)
     if clip is not None and c.model.num_max == 0:
         raise CheckpointError(
@@ -226,7 +226,7 @@ def _with_trained_clip(config: ml_collections.ConfigDict, config_path: str) -> m
     `model.num_max = 0` meant the context length until 2026-11-25 and means no clip in effect since; the
     model spec saved in config.json's `derived` entry says which, so an older run is rebuilt as trained.
     """
-    clip = _recorded_clip(_read_json(config_path, "config file"))
+    clip = _recorded_clip(read_json(config_path, "config file"))
     if clip is None or config.model.num_max != 0:
         return config
     config = copy.deepcopy(config)
@@ -252,7 +252,7 @@ def read_config(config_path: str) -> ml_collections.ConfigDict:
     Runs written before a config field existed lack it; they get the field's default, which by convention
     reproduces the behaviour from before the field.
     """
-    saved = _read_json(config_path, "config file")
+    saved = read_json(config_path, "config file")
     saved.pop("derived", None)
     c = ml_collections.ConfigDict(_filled(saved))
     try:
@@ -335,7 +335,7 @@ def _write_manifest(step_dir: str) -> None:
 
 def _verify_manifest(step_dir: str) -> None:
     """Every file Orbax wrote is still there, whole and unchanged."""
-    manifest = _read_json(os.path.join(step_dir, MANIFEST), "checkpoint manifest")
+    manifest = read_json(os.path.join(step_dir, MANIFEST), "checkpoint manifest")
     for rel, (size, digest) in sorted(manifest.get("files", {}).items()):
         path = os.path.join(step_dir, rel)
         if not os.path.exists(path):
@@ -351,7 +351,8 @@ def _verify_manifest(step_dir: str) -> None:
         )
 
 
-def _read_json(path: str, what: str) -> dict:
+def read_json(path: str, what: str) -> dict:
+    """A JSON object from `path`, or a one-line CheckpointError naming the file (`what`) and the problem."""
     try:
         with open(path) as f:
             obj = json.load(f)
