@@ -18,9 +18,14 @@ from ml_collections import config_flags
 from tpjax import config as config_lib
 from tpjax import tasks
 
-_CONFIG = config_flags.DEFINE_config_file("config", None, "Task config file, e.g. configs/sort.py.",
-                                          lock_config=True)
-_SPLIT = flags.DEFINE_string("split", "train", f"Which split to write: one of {', '.join(tasks.SPLITS)}.")
+
+def define_flags() -> None:
+    """The command line's flags, defined only when the module runs as a script: importing it defines none,
+    so that the tpjax command-line modules, several of which share flag names, import into one process."""
+    global _CONFIG, _SPLIT
+    _CONFIG = config_flags.DEFINE_config_file("config", None, "Task config file, e.g. configs/sort.py.",
+                                              lock_config=True)
+    _SPLIT = flags.DEFINE_string("split", "train", f"Which split to write: one of {', '.join(tasks.SPLITS)}.")
 
 
 def _fail(message: str) -> None:
@@ -70,4 +75,5 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main, flags_parser=_parse)

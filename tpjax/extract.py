@@ -13,9 +13,16 @@ import time
 
 from absl import app, flags
 
-_WORKDIR = flags.DEFINE_string("workdir", None, "A run folder written by tpjax.main.")
-_SEED = flags.DEFINE_integer("seed", None, "Extract only this seed (default: every seed of the run).")
-_OUT = flags.DEFINE_string("out", None, "Output folder for the program (needs --seed); default DIR/programs/seed_<seed>.")
+
+def define_flags() -> None:
+    """The command line's flags, defined only when the module runs as a script: importing it defines none,
+    so that the tpjax command-line modules, several of which share flag names, import into one process."""
+    global _WORKDIR, _SEED, _OUT
+    _WORKDIR = flags.DEFINE_string("workdir", None, "A run folder written by tpjax.main.")
+    _SEED = flags.DEFINE_integer("seed", None, "Extract only this seed (default: every seed of the run).")
+    _OUT = flags.DEFINE_string(
+        "out", None, "Output folder for the program (needs --seed); default DIR/programs/seed_<seed>."
+    )
 
 
 class ExtractError(Exception):
@@ -76,5 +83,6 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    define_flags()
     flags.mark_flag_as_required("workdir")
     app.run(main)

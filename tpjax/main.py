@@ -15,15 +15,20 @@ from ml_collections import config_flags
 from tpjax import config as config_lib
 from tpjax.cpu_devices import use_cpu_devices
 
-_CONFIG = config_flags.DEFINE_config_file("config", None, "Path to a configs/<task>.py file.", lock_config=True)
-_WORKDIR = flags.DEFINE_string("workdir", None, "Output folder; default: a fresh folder under runs/.")
-_CPU_DEVICES = flags.DEFINE_integer(
-    "cpu_devices", 2,
-    "When JAX runs on CPU: split the seeds over this many CPU devices, each running its seeds' program "
-    "(on 2 cores, 5 sort seeds train 12% faster on 2 than on 1); ignored where XLA_FLAGS or JAX_NUM_CPU_DEVICES "
-    "sets a device count. 1 and 2 give the same numbers; a process with 3 or more CPU devices does not always "
-    "(XLA:CPU's YNNPACK fusions compute differently there: the sort config's seeds then differ in the last bits).",
-)
+
+def define_flags() -> None:
+    """The command line's flags, defined only when the module runs as a script: importing it defines none,
+    so that the tpjax command-line modules, several of which share flag names, import into one process."""
+    global _CONFIG, _WORKDIR, _CPU_DEVICES
+    _CONFIG = config_flags.DEFINE_config_file("config", None, "Path to a configs/<task>.py file.", lock_config=True)
+    _WORKDIR = flags.DEFINE_string("workdir", None, "Output folder; default: a fresh folder under runs/.")
+    _CPU_DEVICES = flags.DEFINE_integer(
+        "cpu_devices", 2,
+        "When JAX runs on CPU: split the seeds over this many CPU devices, each running its seeds' program "
+        "(on 2 cores, 5 sort seeds train 12% faster on 2 than on 1); ignored where XLA_FLAGS or JAX_NUM_CPU_DEVICES "
+        "sets a device count. 1 and 2 give the same numbers; a process with 3 or more CPU devices does not always "
+        "(XLA:CPU's YNNPACK fusions compute differently there: the sort config's seeds then differ in the last bits).",
+    )
 
 
 def default_workdir(task: str) -> str:
@@ -45,5 +50,6 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    define_flags()
     flags.mark_flag_as_required("config")
     app.run(main)

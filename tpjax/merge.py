@@ -23,8 +23,6 @@ from absl import app, flags
 
 from tpjax.train import checkpoint, records
 
-_OUT = flags.DEFINE_string("out", None, "Folder for the merged run; must not exist yet (or be empty).")
-
 # Config fields the pieces differ in by design; checkpoint.IGNORED lists those that move no number.
 SEED_FIELDS = ("seed", "n_seeds")
 # results.json fields every piece must have (per-seed lists beside them are joined whatever their names).
@@ -185,6 +183,13 @@ def _merged_results(pieces: list[dict], seeds: list[int]) -> dict:
     return out
 
 
+def define_flags() -> None:
+    """The command line's flags, defined only when the module runs as a script: importing it defines none,
+    so that the tpjax command-line modules, several of which share flag names, import into one process."""
+    global _OUT
+    _OUT = flags.DEFINE_string("out", None, "Folder for the merged run; must not exist yet (or be empty).")
+
+
 def main(argv: list[str]) -> None:
     try:
         results = merge_runs(argv[1:], _OUT.value)
@@ -194,5 +199,6 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    define_flags()
     flags.mark_flag_as_required("out")
     app.run(main)

@@ -23,9 +23,14 @@ from tpjax.tasks.spec import Lengths, Strings
 from tpjax.tasks.splits import pad
 from tpjax.train.records import write_json_atomic
 
-_MAX_INPUTS = flags.DEFINE_integer("max_inputs", 10**6, "Enumerate up to this many inputs, else sample this many.")
-_SHOW = flags.DEFINE_integer("show", 5, "Counterexamples to print (shortest first).")
-_SEED = flags.DEFINE_integer("sample_seed", 0, "Seed of the sampler when the space is too large to enumerate.")
+
+def define_flags() -> None:
+    """The command line's flags, defined only when the module runs as a script: importing it defines none,
+    so that the tpjax command-line modules, several of which share flag names, import into one process."""
+    global _MAX_INPUTS, _SHOW, _SEED
+    _MAX_INPUTS = flags.DEFINE_integer("max_inputs", 10**6, "Enumerate up to this many inputs, else sample this many.")
+    _SHOW = flags.DEFINE_integer("show", 5, "Counterexamples to print (shortest first).")
+    _SEED = flags.DEFINE_integer("sample_seed", 0, "Seed of the sampler when the space is too large to enumerate.")
 
 
 class VerifyError(Exception):
@@ -160,4 +165,5 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)

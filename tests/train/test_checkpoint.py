@@ -48,6 +48,7 @@ def slow_make_epoch_fn(*args, **kwargs):
 
 
 step.make_epoch_fn = slow_make_epoch_fn
+main.define_flags()
 app.run(main.main)
 """
 

@@ -25,16 +25,26 @@ from absl import app, flags
 from tpjax.experiments import aggregate, grid, length_gen, runner
 from tpjax.experiments.aggregate import load_json
 
-_RUNS = flags.DEFINE_string("runs", "runs/paper", "Folder holding <task>/results.json and <task>-standard/results.json.")
-_SWEEPS = flags.DEFINE_string(
-    "sweeps", "runs/sweeps", "Folder holding paper/<task>/<point>/ and length_gen/<task>/n<n>/ (the sweeps' --out)."
-)
-_ADDITION = flags.DEFINE_string(
-    "addition", "runs/addition", "Folder holding one folder per addition or addition_hints run (config.json, results.json)."
-)
-_WRITE = flags.DEFINE_string(
-    "write", None, "Markdown file whose generated blocks to replace in place (e.g. docs/results.md); default: print."
-)
+
+def define_flags() -> None:
+    """The command line's flags, defined only when the module runs as a script: importing it defines none,
+    so that the tpjax command-line modules, several of which share flag names, import into one process."""
+    global _RUNS, _SWEEPS, _ADDITION, _WRITE
+    _RUNS = flags.DEFINE_string(
+        "runs", "runs/paper", "Folder holding <task>/results.json and <task>-standard/results.json."
+    )
+    _SWEEPS = flags.DEFINE_string(
+        "sweeps", "runs/sweeps", "Folder holding paper/<task>/<point>/ and length_gen/<task>/n<n>/ (the sweeps' --out)."
+    )
+    _ADDITION = flags.DEFINE_string(
+        "addition", "runs/addition",
+        "Folder holding one folder per addition or addition_hints run (config.json, results.json).",
+    )
+    _WRITE = flags.DEFINE_string(
+        "write", None,
+        "Markdown file whose generated blocks to replace in place (e.g. docs/results.md); default: print.",
+    )
+
 
 # Paper Table 1 (best config: layers/heads/MLPs, test accuracy) and the blog's reproduction at that config.
 REFERENCE = {
@@ -340,4 +350,5 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)

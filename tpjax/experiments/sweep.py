@@ -27,14 +27,19 @@ from tpjax.experiments.runner import make_grid_plan as make_plan
 
 __all__ = ["Plan", "finished", "make_plan", "run", "write_summaries"]
 
-_CONFIG = config_flags.DEFINE_config_file("config", None, "A configs/sweeps/<name>.py file.", lock_config=True)
-_TASK = flags.DEFINE_string("task", None, "Task, or comma-separated tasks, each with a <task_configs>/<task>.py.")
-_SHARD = flags.DEFINE_string("shard", "0/1", "i/n: run points i, i+n, i+2n, ... of the grid (0 <= i < n).")
-_OUT = flags.DEFINE_string("out", "runs/sweeps", "Points are written to OUT/<sweep name>/<task>/<point>/.")
-_AGGREGATE_ONLY = flags.DEFINE_bool("aggregate_only", False, "Train nothing; only rewrite the summaries.")
-_TASK_CONFIGS = flags.DEFINE_string(
-    "task_configs", grid.DEFAULT_TASK_CONFIGS, "Folder of the task configs; a point starts from <task>.py there."
-)
+
+def define_flags() -> None:
+    """The command line's flags, defined only when the module runs as a script: importing it defines none,
+    so that the tpjax command-line modules, several of which share flag names, import into one process."""
+    global _CONFIG, _TASK, _SHARD, _OUT, _AGGREGATE_ONLY, _TASK_CONFIGS
+    _CONFIG = config_flags.DEFINE_config_file("config", None, "A configs/sweeps/<name>.py file.", lock_config=True)
+    _TASK = flags.DEFINE_string("task", None, "Task, or comma-separated tasks, each with a <task_configs>/<task>.py.")
+    _SHARD = flags.DEFINE_string("shard", "0/1", "i/n: run points i, i+n, i+2n, ... of the grid (0 <= i < n).")
+    _OUT = flags.DEFINE_string("out", "runs/sweeps", "Points are written to OUT/<sweep name>/<task>/<point>/.")
+    _AGGREGATE_ONLY = flags.DEFINE_bool("aggregate_only", False, "Train nothing; only rewrite the summaries.")
+    _TASK_CONFIGS = flags.DEFINE_string(
+        "task_configs", grid.DEFAULT_TASK_CONFIGS, "Folder of the task configs; a point starts from <task>.py there."
+    )
 
 
 def write_summaries(plan: Plan) -> None:
@@ -73,4 +78,5 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main, flags_parser=parse_flags)

@@ -18,9 +18,15 @@ from tpjax import tasks
 from tpjax.program.emit import RUNTIME_SOURCE
 from tpjax.verify import VerifyError, verify
 
-_RUNS = flags.DEFINE_string("runs", "runs/ship", "Folder of run folders, one per task.")
-_OUT = flags.DEFINE_string("out", "programs", "Where the shipped programs go.")
-_TASKS = flags.DEFINE_list("tasks", None, "Only these tasks (default: every task with a finished run).")
+
+def define_flags() -> None:
+    """The command line's flags, defined only when the module runs as a script: importing it defines none,
+    so that the tpjax command-line modules, several of which share flag names, import into one process."""
+    global _RUNS, _OUT, _TASKS
+    _RUNS = flags.DEFINE_string("runs", "runs/ship", "Folder of run folders, one per task.")
+    _OUT = flags.DEFINE_string("out", "programs", "Where the shipped programs go.")
+    _TASKS = flags.DEFINE_list("tasks", None, "Only these tasks (default: every task with a finished run).")
+
 
 PAPER_LINES = {"reverse": 713, "hist": 160, "double_hist": 423, "sort": 635, "most_freq": 666, "dyck1": 892, "dyck2": 733}
 RUNTIME_LINES = len(RUNTIME_SOURCE.read_text().splitlines())
@@ -115,4 +121,5 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)
