@@ -40,6 +40,32 @@ def test_the_paper_table_shows_finished_runs_and_says_not_run_for_the_others(tmp
     assert len(table.splitlines()) == 2 + len(report.REFERENCE)
 
 
+def _stopped(path, rows, n_epochs=100):
+    os.makedirs(path)
+    json.dump({"task": "t", "n_epochs": n_epochs}, open(os.path.join(path, "config.json"), "w"))
+    with open(os.path.join(path, "metrics.jsonl"), "w") as f:
+        for epoch, split, seed, acc in rows:
+            f.write(json.dumps({"epoch": epoch, "seed": seed, "split": split, "loss": 0.1, "acc": acc}) + "\n")
+
+
+def test_a_stopped_baseline_shows_its_last_evaluation_marked_as_stopped(tmp_path):
+    _results(tmp_path / "sort", test=[0.99], val=[0.99])
+    _results(tmp_path / "hist", test=[0.99], val=[0.99])
+    # epoch 80 is the last evaluation: seeds 0 and 1 tie on validation, so seed 0 (the first) is the best-val seed
+    rows = [(40, "val", 0, 0.5), (40, "test", 0, 0.5), (40, "val", 1, 0.9), (40, "test", 1, 0.9),
+            (80, "val", 0, 0.95), (80, "test", 0, 0.97), (80, "val", 1, 0.95), (80, "test", 1, 0.99)]
+    _stopped(tmp_path / "sort-standard-partial", rows)
+    _stopped(tmp_path / "hist-standard-partial", rows)
+    _results(tmp_path / "hist-standard", test=[1.0], val=[1.0])  # a finished baseline wins over a stopped one
+    table = report.paper_table(str(tmp_path))
+    assert _row(table, "sort")[6] == "97.00 (stopped at epoch 80 of 100)"
+    assert _row(table, "hist")[6] == "100.00 (CPU)"
+    with open(tmp_path / "sort-standard-partial" / "metrics.jsonl", "a") as f:
+        f.write('{"epoch": 90, "seed"\n')
+    with pytest.raises(report.ReportError, match="cannot read the stopped baseline"):
+        report.paper_table(str(tmp_path))
+
+
 def test_the_grid_table_picks_the_best_point_by_validation_and_counts_the_points_run(tmp_path):
     paper = tmp_path / "paper" / "sort"
     # L2_H4_M2 has the better test figures (best seed 0.99, mean 0.985), L3_H8_M4 the best validation (0.99).

@@ -15,6 +15,7 @@ around it is left alone. Runs that are missing are listed as such, never filled 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -112,12 +113,31 @@ def paper_table(runs: str) -> str:
             lines.append(f"| {task} | {shape} | {paper:.2f} | {blog:.2f} | not run | | | |")
             continue
         test = 100 * np.asarray(ours["test_acc"])
-        baseline = f"{100 * std['best_test_acc']:.2f} ({where(std)})" if std else "not run"
+        baseline = f"{100 * std['best_test_acc']:.2f} ({where(std)})" if std else _stopped_baseline(runs, task)
         lines.append(
             f"| {task} | {shape} | {paper:.2f} | {blog:.2f} | **{100 * ours['best_test_acc']:.2f}** | "
             f"{test.mean():.2f} ± {test.std():.2f} ({len(test)}) | {baseline} | {ours['wall_seconds']:.0f} s ({where(ours)}) |"
         )
     return "\n".join(lines)
+
+
+def _stopped_baseline(runs: str, task: str) -> str:
+    """A baseline stopped before its last epoch (`<task>-standard-partial/`: config.json and metrics.jsonl, no
+    results.json) shows its best-validation seed's test accuracy at its last evaluation, marked as stopped."""
+    folder = os.path.join(runs, f"{task}-standard-partial")
+    config, path = load_json(os.path.join(folder, "config.json")), os.path.join(folder, "metrics.jsonl")
+    if config is None or not os.path.isfile(path):
+        return "not run"
+    try:
+        with open(path, encoding="utf-8") as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+        last = max(row["epoch"] for row in rows)
+        acc = {(row["split"], row["seed"]): row["acc"] for row in rows if row["epoch"] == last}
+        seeds = sorted({seed for _, seed in acc})
+        best = max(seeds, key=lambda seed: acc[("val", seed)])  # the first of equals, as results.json's best_seed
+        return f"{100 * acc[('test', best)]:.2f} (stopped at epoch {last} of {config['n_epochs']})"
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ReportError(f"cannot read the stopped baseline {path}: {e}") from None
 
 
 def _grid_best(plan: runner.Plan, sweeps: str, task: str) -> tuple[str, aggregate.Row | None, list[dict]]:
