@@ -23,6 +23,7 @@ def define_flags() -> None:
     _OUT = flags.DEFINE_string(
         "out", None, "Output folder for the program (needs --seed); default DIR/programs/seed_<seed>."
     )
+    flags.mark_flag_as_required("workdir")
 
 
 class ExtractError(Exception):
@@ -84,5 +85,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     define_flags()
-    flags.mark_flag_as_required("workdir")
     app.run(main)

@@ -29,6 +29,7 @@ def define_flags() -> None:
         "sets a device count. 1 and 2 give the same numbers; a process with 3 or more CPU devices does not always "
         "(XLA:CPU's YNNPACK fusions compute differently there: the sort config's seeds then differ in the last bits).",
     )
+    flags.mark_flag_as_required("config")
 
 
 def default_workdir(task: str) -> str:
@@ -51,5 +52,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     define_flags()
-    flags.mark_flag_as_required("config")
     app.run(main)

@@ -188,6 +188,7 @@ def define_flags() -> None:
     so that the tpjax command-line modules, several of which share flag names, import into one process."""
     global _OUT
     _OUT = flags.DEFINE_string("out", None, "Folder for the merged run; must not exist yet (or be empty).")
+    flags.mark_flag_as_required("out")
 
 
 def main(argv: list[str]) -> None:
@@ -200,5 +201,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     define_flags()
-    flags.mark_flag_as_required("out")
     app.run(main)

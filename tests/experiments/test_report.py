@@ -40,29 +40,42 @@ def test_the_paper_table_shows_finished_runs_and_says_not_run_for_the_others(tmp
     assert len(table.splitlines()) == 2 + len(report.REFERENCE)
 
 
-def _stopped(path, rows, n_epochs=100):
+def _stopped(path, rows, config=None):
     os.makedirs(path)
-    json.dump({"task": "t", "n_epochs": n_epochs}, open(os.path.join(path, "config.json"), "w"))
+    config = config or {"task": "t", "n_epochs": 100, "seed": 0, "n_seeds": 2}
+    json.dump(config, open(os.path.join(path, "config.json"), "w"))
     with open(os.path.join(path, "metrics.jsonl"), "w") as f:
         for epoch, split, seed, acc in rows:
             f.write(json.dumps({"epoch": epoch, "seed": seed, "split": split, "loss": 0.1, "acc": acc}) + "\n")
+    return path
 
 
-def test_a_stopped_baseline_shows_its_last_evaluation_marked_as_stopped(tmp_path):
+# epoch 80 is the last complete evaluation: seeds 0 and 1 tie on validation, so seed 0 (the first) is the best
+STOPPED_ROWS = [(40, "val", 0, 0.5), (40, "test", 0, 0.5), (40, "val", 1, 0.9), (40, "test", 1, 0.9),
+                (80, "val", 0, 0.95), (80, "test", 0, 0.97), (80, "val", 1, 0.95), (80, "test", 1, 0.99)]
+
+
+def test_a_stopped_baseline_shows_its_last_complete_evaluation_marked_so(tmp_path):
     _results(tmp_path / "sort", test=[0.99], val=[0.99])
     _results(tmp_path / "hist", test=[0.99], val=[0.99])
-    # epoch 80 is the last evaluation: seeds 0 and 1 tie on validation, so seed 0 (the first) is the best-val seed
-    rows = [(40, "val", 0, 0.5), (40, "test", 0, 0.5), (40, "val", 1, 0.9), (40, "test", 1, 0.9),
-            (80, "val", 0, 0.95), (80, "test", 0, 0.97), (80, "val", 1, 0.95), (80, "test", 1, 0.99)]
-    _stopped(tmp_path / "sort-standard-partial", rows)
-    _stopped(tmp_path / "hist-standard-partial", rows)
+    # epoch 85 lacks seed 1 and ends in a torn line (a killed run): it does not count
+    partial = _stopped(tmp_path / "sort-standard-partial", STOPPED_ROWS + [(85, "val", 0, 1.0), (85, "test", 0, 1.0)])
+    with open(os.path.join(partial, "metrics.jsonl"), "a") as f:
+        f.write('{"epoch": 85, "seed"')
+    _stopped(tmp_path / "hist-standard-partial", STOPPED_ROWS)
     _results(tmp_path / "hist-standard", test=[1.0], val=[1.0])  # a finished baseline wins over a stopped one
     table = report.paper_table(str(tmp_path))
-    assert _row(table, "sort")[6] == "97.00 (stopped at epoch 80 of 100)"
+    assert _row(table, "sort")[6] == "97.00 (last evaluated at epoch 80 of 100)"
     assert _row(table, "hist")[6] == "100.00 (CPU)"
-    with open(tmp_path / "sort-standard-partial" / "metrics.jsonl", "a") as f:
-        f.write('{"epoch": 90, "seed"\n')
-    with pytest.raises(report.ReportError, match="cannot read the stopped baseline"):
+
+
+def test_a_stopped_baseline_without_a_complete_evaluation_is_not_run_and_a_bad_config_is_one_line(tmp_path):
+    _results(tmp_path / "sort", test=[0.99], val=[0.99])
+    _stopped(tmp_path / "sort-standard-partial", [(5, "val", 0, 0.5), (5, "test", 0, 0.5)])  # seed 1 missing
+    assert _row(report.paper_table(str(tmp_path)), "sort")[6] == "not run"
+    _results(tmp_path / "hist", test=[0.99], val=[0.99])
+    _stopped(tmp_path / "hist-standard-partial", STOPPED_ROWS, config={"task": "t"})
+    with pytest.raises(report.ReportError, match="config.json lacks a run's n_epochs, seed or n_seeds"):
         report.paper_table(str(tmp_path))
 
 

@@ -123,21 +123,34 @@ def paper_table(runs: str) -> str:
 
 def _stopped_baseline(runs: str, task: str) -> str:
     """A baseline stopped before its last epoch (`<task>-standard-partial/`: config.json and metrics.jsonl, no
-    results.json) shows its best-validation seed's test accuracy at its last evaluation, marked as stopped."""
+    results.json) shows its best-validation seed's test accuracy at its last complete evaluation, marked so.
+
+    Lines that do not parse are skipped, as a resumed run skips them (records.truncate_metrics): a killed run
+    can leave a torn last line. An evaluation counts only with val and test rows for every seed."""
     folder = os.path.join(runs, f"{task}-standard-partial")
-    config, path = load_json(os.path.join(folder, "config.json")), os.path.join(folder, "metrics.jsonl")
+    config_path, path = os.path.join(folder, "config.json"), os.path.join(folder, "metrics.jsonl")
+    config = load_json(config_path)
     if config is None or not os.path.isfile(path):
         return "not run"
     try:
-        with open(path, encoding="utf-8") as f:
-            rows = [json.loads(line) for line in f if line.strip()]
-        last = max(row["epoch"] for row in rows)
-        acc = {(row["split"], row["seed"]): row["acc"] for row in rows if row["epoch"] == last}
-        seeds = sorted({seed for _, seed in acc})
-        best = max(seeds, key=lambda seed: acc[("val", seed)])  # the first of equals, as results.json's best_seed
-        return f"{100 * acc[('test', best)]:.2f} (stopped at epoch {last} of {config['n_epochs']})"
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise ReportError(f"cannot read the stopped baseline {path}: {e}") from None
+        n_epochs, seeds = config["n_epochs"], list(range(config["seed"], config["seed"] + config["n_seeds"]))
+    except (KeyError, TypeError) as e:
+        raise ReportError(f"{config_path} lacks a run's n_epochs, seed or n_seeds ({e})") from None
+    acc = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            try:
+                row = json.loads(line)
+                acc[(row["epoch"], row["split"], row["seed"])] = float(row["acc"])
+            except (ValueError, KeyError, TypeError):
+                continue
+    epochs = {e for e, _, _ in acc}
+    complete = [e for e in epochs if all((e, split, s) in acc for split in ("val", "test") for s in seeds)]
+    if not complete:
+        return "not run"
+    last = max(complete)
+    best = max(seeds, key=lambda s: acc[(last, "val", s)])  # the first of equals, as results.json's best_seed
+    return f"{100 * acc[(last, 'test', best)]:.2f} (last evaluated at epoch {last} of {n_epochs})"
 
 
 def _grid_best(plan: runner.Plan, sweeps: str, task: str) -> tuple[str, aggregate.Row | None, list[dict]]:
