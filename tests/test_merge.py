@@ -54,10 +54,10 @@ def test_trained_pieces_write_the_files_of_one_run(tmp_path):
     assert not os.path.exists(os.path.join(out, "checkpoints"))
 
 
-def _fake(path, seed, n_seeds, epochs=(1, 2), device=None, val=None, **overrides):
+def _fake(path, seed, n_seeds, epochs=(1, 2), device=None, val=None, kind="program", **overrides):
     """A finished run's files, written by hand (no training): enough for every check of the merge."""
     c = tiny_config("sort")
-    c.seed, c.n_seeds = seed, n_seeds
+    c.seed, c.n_seeds, c.model.kind = seed, n_seeds, kind
     for k, v in overrides.items():
         setattr(c, k, v)
     seeds = list(range(seed, seed + n_seeds))
@@ -97,6 +97,16 @@ def test_fabricated_pieces_join_in_one_run_s_order(tmp_path):
         assert open(os.path.join(out, "programs", f"seed_{s}", "program.py")).read() == f"# seed {s}\n"
     config = json.load(open(os.path.join(out, "config.json")))
     assert (config["seed"], config["n_seeds"], config["derived"]) == (0, 5, {"n_ctx": 9})
+
+
+def test_standard_model_pieces_join_without_programs(tmp_path):
+    a = _fake(tmp_path / "a", 0, 2, kind="standard")
+    b = _fake(tmp_path / "b", 2, 2, kind="standard")
+    for d in (a, b):
+        shutil.rmtree(os.path.join(d, "programs"))
+    out = str(tmp_path / "out")
+    assert merge_runs([a, b], out)["seeds"] == [0, 1, 2, 3]
+    assert not os.path.exists(os.path.join(out, "programs"))
 
 
 def test_the_best_seed_is_the_first_of_equals_across_pieces(tmp_path):
