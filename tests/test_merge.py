@@ -17,8 +17,10 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _trained(path, seed, n_seeds, **overrides):
+    """A standard-Transformer run, the kind a long baseline is (no programs to extract keeps it quick; the
+    fabricated runs below check that program folders are copied; tests/train, the program seeds' independence)."""
     c = tiny_config("sort")
-    c.seed, c.n_seeds, c.n_epochs = seed, n_seeds, 1
+    c.seed, c.n_seeds, c.n_epochs, c.model.kind = seed, n_seeds, 1, "standard"
     for k, v in overrides.items():
         setattr(c, k, v)
     train_and_evaluate(c, str(path))
@@ -28,7 +30,7 @@ def _trained(path, seed, n_seeds, **overrides):
 def test_trained_pieces_write_the_files_of_one_run(tmp_path):
     """Seeds 2-3 and 0-1 (given in that order, one piece with another checkpoint_every) write the files of
     one 4-seed run: same config.json, metrics.jsonl to the byte, results.json but for wall time and
-    provenance, same programs."""
+    provenance (on CPU only with the standard model's compiler options, step.compiler_options)."""
     whole = _trained(tmp_path / "whole", 0, 4)
     late = _trained(tmp_path / "late", 2, 2, checkpoint_every=2)
     early = _trained(tmp_path / "early", 0, 2)
@@ -48,9 +50,6 @@ def test_trained_pieces_write_the_files_of_one_run(tmp_path):
     pieces = [json.loads(read(d, "results.json")) for d in (early, late)]
     assert merged["wall_seconds"] == pytest.approx(sum(p["wall_seconds"] for p in pieces))
     assert [m["seeds"] for m in merged["merged_from"]] == [[0, 1], [2, 3]]
-    for seed, piece in ((0, early), (1, early), (2, late), (3, late)):
-        program = os.path.join("programs", f"seed_{seed}", "program.py")
-        assert read(out, program).replace(piece, "DIR") == read(whole, program).replace(whole, "DIR")
     assert not os.path.exists(os.path.join(out, "checkpoints"))
 
 

@@ -1,13 +1,10 @@
 """Join finished runs of one config that trained different seeds: `python -m tpjax.merge --out=DIR RUN [RUN ...]`.
 
-A Transformer Program seed's numbers do not depend on which seeds trained beside it (tests/train/test_step.py),
-so seeds 0-1 of one run and 2-4 of another are, number for number, seeds 0-4 of a single run
-(tests/test_merge.py). A run too long for one sitting can therefore go in pieces, `--config.seed=2
---config.n_seeds=3` and so on, on one machine after another or on several at once, and be reported as the run
-of all its seeds. The standard baseline is not bitwise independent of its companions (on XLA:CPU its seeds train
-to other last bits in a group of 4 than in a group of 2, which Adam amplifies on parameters whose gradient is
-rounding noise), so its merged pieces are runs of the same seeds and config, not the single run's numbers;
-`merged_from` records the pieces.
+A seed's numbers do not depend on which seeds trained beside it (tests/train/test_step.py; for the standard
+baseline on CPU through step.compiler_options), so seeds 0-1 of one run and 2-4 of another are, number for
+number, seeds 0-4 of a single run on the same kind of device (tests/test_merge.py). A run too long for one
+sitting (a standard baseline on a 2-core CPU) can therefore go in pieces, `--config.seed=2 --config.n_seeds=3`
+and so on, on one machine after another or on several at once, and be reported as the run of all its seeds.
 
 DIR gets the files of that run (DESIGN section 5): config.json with `seed` and `n_seeds` of the whole,
 metrics.jsonl as a single run writes it, results.json (best-validation seed over all seeds, `wall_seconds`

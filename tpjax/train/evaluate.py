@@ -17,7 +17,7 @@ import numpy as np
 from tpjax.model import discrete
 from tpjax.model.transformer_program import TransformerProgram
 from tpjax.train.sharding import SeedSharding, per_device_of
-from tpjax.train.step import over_seed_chunks, token_nll
+from tpjax.train.step import compiler_options, over_seed_chunks, token_nll
 
 CHUNK = 2048
 
@@ -50,13 +50,15 @@ def _chunk_sums(model, snapped, tokens_BT, targets_BT):
 
 @functools.lru_cache(maxsize=8)
 def _snap_fn(model, placement: SeedSharding | None = None, seed_chunk: int = 0):
-    return per_device_of(jax.jit(over_seed_chunks(jax.vmap(functools.partial(snap, model)), seed_chunk)), placement)
+    snap_S = over_seed_chunks(jax.vmap(functools.partial(snap, model)), seed_chunk)
+    return per_device_of(jax.jit(snap_S, compiler_options=compiler_options(model)), placement)
 
 
 @functools.lru_cache(maxsize=8)
 def _chunk_fn(model, placement: SeedSharding | None = None, seed_chunk: int = 0):
     sums = jax.vmap(functools.partial(_chunk_sums, model), in_axes=(0, None, None))
-    return per_device_of(jax.jit(over_seed_chunks(sums, seed_chunk)), placement)
+    jitted = jax.jit(over_seed_chunks(sums, seed_chunk), compiler_options=compiler_options(model))
+    return per_device_of(jitted, placement)
 
 
 def chunk_size(*arrays: np.ndarray) -> int:

@@ -129,7 +129,8 @@ def _train(setup: _Setup, states, progress: checkpoint.Progress, ckpts, run, sta
     total_steps = c.n_epochs * n_batches
     schedule = lambda s: step.tau_at(s, total_steps, c.gumbel.tau_start, c.gumbel.tau_end)  # noqa: E731
     epoch_fn = step.make_epoch_fn(
-        setup.model.apply, setup.tx, schedule, c.batch_size, setup.sharding, c.seed_chunk
+        setup.model.apply, setup.tx, schedule, c.batch_size, setup.sharding, c.seed_chunk,
+        step.compiler_options(setup.model),
     )
     inputs, targets = setup.sharding.replicate((train.inputs, train.targets))
     evals = eval_epochs(c)

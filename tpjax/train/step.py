@@ -137,15 +137,33 @@ def over_seed_chunks(fn_S: Callable, chunk: int) -> Callable:
     return run
 
 
+def compiler_options(model) -> dict | None:
+    """XLA options under which a seed's numbers do not depend on how many seeds are vmapped beside it.
+
+    The standard Transformer (flax Dense and attention) needs XLA:CPU's YNNPACK fusions off: with them its
+    backward pass through attention rounds differently for another seed batch size, so seeds 0-1 train to
+    other last bits in a group of 4 than in a group of 2 (and Adam turns that noise on the key biases, whose
+    true gradient is zero, into steps of the learning rate's size). The Transformer Program is independent
+    with them on (tests/train/test_step.py) and keeps them, for speed.
+    """
+    from tpjax.model.standard import StandardTransformer
+
+    if isinstance(model, StandardTransformer) and jax.default_backend() == "cpu":
+        return {"xla_cpu_experimental_ynn_fusion_type": ""}
+    return None
+
+
 def make_epoch_fn(
-    apply_fn, tx, schedule, batch_size: int, placement: sharding.SeedSharding | None = None, seed_chunk: int = 0
+    apply_fn, tx, schedule, batch_size: int, placement: sharding.SeedSharding | None = None, seed_chunk: int = 0,
+    options: dict | None = None,
 ):
     """The jitted, seed-vmapped epoch: (states, inputs, targets, epoch) -> (states, losses_S).
 
     With a `placement` (tpjax.train.sharding) each device of its mesh runs this same program on its own
     real rows of the states (see sharding.per_device); with `seed_chunk` > 0 it trains that many seeds at
-    a time (over_seed_chunks), which bounds memory for runs of hundreds of seeds.
+    a time (over_seed_chunks), which bounds memory for runs of hundreds of seeds. `options`: XLA compiler
+    options for it (compiler_options).
     """
     one_seed = functools.partial(train_epoch, apply_fn=apply_fn, tx=tx, schedule=schedule, batch_size=batch_size)
     vmapped = over_seed_chunks(jax.vmap(one_seed, in_axes=(0, None, None, None)), seed_chunk)
-    return sharding.per_device_of(jax.jit(vmapped, donate_argnums=0), placement)
+    return sharding.per_device_of(jax.jit(vmapped, donate_argnums=0, compiler_options=options), placement)
