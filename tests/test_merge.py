@@ -183,6 +183,9 @@ def test_unfinished_runs_missing_files_and_used_out_folders_are_refused(tmp_path
         merge_runs([a, c], a)
     with pytest.raises(MergeError, match="lies inside the run"):
         merge_runs([a, c], os.path.join(a, "merged"))
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(MergeError, match="cannot make --out=.*afile/merged: Not a directory"):
+        merge_runs([a, c], str(tmp_path / "afile" / "merged"))
     shutil.rmtree(os.path.join(c, "programs", "seed_3"))
     with pytest.raises(MergeError, match=re.escape("lacks programs/seed_<seed>/ of seeds [3]")):
         merge_runs([a, c], str(tmp_path / "out"))

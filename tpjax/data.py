@@ -15,6 +15,7 @@ import sys
 from absl import app, flags
 from ml_collections import config_flags
 
+from tpjax import cli
 from tpjax import config as config_lib
 from tpjax import tasks
 
@@ -28,34 +29,17 @@ def define_flags() -> None:
     _SPLIT = flags.DEFINE_string("split", "train", f"Which split to write: one of {', '.join(tasks.SPLITS)}.")
 
 
+_PREFIX = "tpjax.data: error: "
+
+
 def _fail(message: str) -> None:
-    print(f"tpjax.data: error: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def _parse(argv: list[str]) -> list[str]:
-    """absl's flag parsing, with every failure (bad override, bad flag) reduced to one line."""
-    try:
-        return flags.FLAGS(argv)
-    except (AttributeError, KeyError) as e:  # config_flags' answer to an override of a missing field
-        _fail(f"bad command line: no config field {_one_line(e).strip(chr(34) + chr(39))!r}")
-    except Exception as e:  # noqa: BLE001  (config_flags raises several types; all are user errors here)
-        _fail(f"bad command line: {_one_line(e)}")
-
-
-def _one_line(e: BaseException) -> str:
-    lines = [line.strip() for line in str(e).splitlines() if line.strip()]
-    return lines[-1] if lines else type(e).__name__
+    sys.exit(_PREFIX + message)
 
 
 def main(argv: list[str]) -> None:
     if len(argv) > 1:
         _fail(f"unexpected arguments {' '.join(argv[1:])!r}")
-    try:
-        config = _CONFIG.value
-        _ = config is None or config.task  # config_flags defers a failed load to the first access
-    except Exception as e:  # noqa: BLE001  (a broken config file may raise anything)
-        _fail(f"cannot load --config: {_one_line(e)}")
+    config = cli.config_value(_CONFIG, _PREFIX)
     if config is None:
         _fail("--config is required, e.g. --config=configs/sort.py")
     if _SPLIT.value not in tasks.SPLITS:
@@ -76,4 +60,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main, flags_parser=_parse)
+    app.run(main, flags_parser=cli.flags_parser(prefix=_PREFIX))

@@ -2,11 +2,12 @@
 
 Reads the latest checkpoint of DIR, writes DIR/programs/seed_<seed>/ (or --out, for one seed), checks each
 program on the test split against the snapped model, and records the agreement in DIR/results.json.
+A run joined by tpjax.merge has no checkpoint: its programs were extracted from its pieces (results.json's
+`merged_from`), which is where to extract again. Everything is read and checked before any program is written.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -37,27 +38,55 @@ def extract_workdir(workdir: str, seed: int | None = None, out: str | None = Non
     from tpjax.program import export
     from tpjax.train import checkpoint, records
 
+    if out is not None and seed is None:
+        raise ExtractError("--out names one program folder; give --seed too")
+    if out is not None:
+        _check_out(out)
+    results_path = os.path.join(workdir, "results.json")
+    results = checkpoint.read_json(results_path, "results file") if os.path.isfile(results_path) else None
+    if results is not None and "merged_from" in results:
+        raise ExtractError(_merged_run(workdir, results["merged_from"], seed))
     run = checkpoint.load_run(workdir)
     if run.config.model.kind != "program":
         raise ExtractError(f"{workdir} trained a standard Transformer ({run.config.model.kind!r}); only Transformer Programs extract")
     if seed is not None and seed not in run.seeds:
         raise ExtractError(f"seed {seed} is not in {workdir}; its seeds are {run.seeds}")
-    if out is not None and seed is None:
-        raise ExtractError("--out names one program folder; give --seed too")
+    only = None if seed is None else [seed]
+    if results is not None and not (isinstance(results.get("seeds"), list) and set(only or run.seeds) <= set(results["seeds"])):
+        raise ExtractError(f"{results_path} does not list the seeds of the checkpoint ({run.seeds}); not the run's results")
     dataset = tasks.make_dataset(run.config)
     model = build_model(run.config, dataset)
-    only = None if seed is None else [seed]
     infos = export.export_run(run.config, dataset, model, run.params, run.seeds, workdir, run.epoch, only, out)
-    results_path = os.path.join(workdir, "results.json")
-    if os.path.isfile(results_path):
-        with open(results_path) as f:
-            results = json.load(f)
-        agreement = results.get("program_agreement") or [None] * len(results["seeds"])
+    if results is not None:
+        agreement = results.get("program_agreement")
+        if not (isinstance(agreement, list) and len(agreement) == len(results["seeds"])):
+            agreement = [None] * len(results["seeds"])
         for s, info in infos.items():
             agreement[results["seeds"].index(s)] = info["agreement"]
         results["program_agreement"] = agreement
         records.write_json_atomic(results_path, results)
     return infos
+
+
+def _check_out(out: str) -> None:
+    """--out must be a folder or a path where one can be made: neither it nor a folder above it a file."""
+    path = os.path.abspath(out)
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    if not os.path.isdir(path):
+        raise ExtractError(f"--out={out}: {path} is a file, not a folder")
+
+
+def _merged_run(workdir: str, pieces: list, seed: int | None) -> str:
+    """Why a merged run does not extract, naming the pieces (and their seeds) to extract from instead."""
+    named = [p for p in pieces if isinstance(p, dict) and "workdir" in p] if isinstance(pieces, list) else []
+    where = [p for p in named if seed in p.get("seeds", [])] if seed is not None else []
+    if where:
+        return (f"{workdir} is a merged run (tpjax.merge) with no checkpoint of its own; seed {seed} comes from "
+                f"{where[0]['workdir']}: extract it there (--workdir={where[0]['workdir']})")
+    listed = "; ".join(f"{p['workdir']} (seeds {p.get('seeds')})" for p in named) or "not recorded"
+    return (f"{workdir} is a merged run (tpjax.merge) with no checkpoint of its own; its programs come from its "
+            f"pieces, extract there: {listed}")
 
 
 def table(infos: dict[int, dict]) -> str:

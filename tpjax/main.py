@@ -12,6 +12,7 @@ import sys
 from absl import app, flags
 from ml_collections import config_flags
 
+from tpjax import cli
 from tpjax import config as config_lib
 from tpjax.cpu_devices import use_cpu_devices
 
@@ -42,7 +43,7 @@ def main(argv: list[str]) -> None:
     use_cpu_devices(_CPU_DEVICES.value)
     from tpjax import train  # after flag parsing: importing JAX is the slow part
 
-    c = _CONFIG.value
+    c = cli.config_value(_CONFIG)
     try:
         config_lib.validate(c)
         train.train_and_evaluate(c, _WORKDIR.value or default_workdir(c.task))
@@ -52,4 +53,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    app.run(main, flags_parser=cli.flags_parser())

@@ -57,7 +57,10 @@ def merge_runs(workdirs: list[str], out: str) -> dict:
 
     metrics = _merged_metrics(pieces)
     results = _merged_results(pieces, seeds)
-    run = records.RunFiles(out)
+    try:
+        run = records.RunFiles(out)
+    except OSError as e:
+        raise MergeError(f"cannot make --out={out}: {e.strerror or e}") from None
     records.write_json_atomic(run.config_path, dict(first["saved_config"], seed=seeds[0], n_seeds=len(seeds)))
     with open(run.metrics_path, "w") as f:
         f.writelines(json.dumps(row) + "\n" for row in metrics)

@@ -4,10 +4,18 @@ When the task's inputs are every string of its lengths over an alphabet and ther
 `--max_inputs` of them, every one is checked (exact accuracy, no sampling error); otherwise
 `--max_inputs` inputs are drawn from the task's sampler. The program is also re-run on the test split.
 Prints the accuracy and the shortest counterexamples, and writes VERIFY.json into the program's folder.
+
+The model is also re-run from the source run's checkpoint (program.json's `source`) to recheck the agreement. A
+clone of the project has the shipped programs but not the runs they came from: where the source run has no
+checkpoints folder, the recheck recorded by an earlier verify (the VERIFY.json already in the folder) is kept,
+provided that VERIFY.json is of this program (same task, seed, epoch and source, same test accuracy); else the
+entry says why nothing was rechecked, without the local folder it looked from (printed only). tpjax.program.ship
+removes the earlier VERIFY.json first, so a program it ships is always rechecked afresh.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -87,9 +95,16 @@ def verify(directory: str, max_inputs: int = 10**6, show: int = 5, seed: int = 0
     wrong_rows = np.flatnonzero(np.any((preds != targets) & scored, axis=1))
     test = tasks.make_dataset(c).splits["test"]
     test_preds = module_label_ids(module, test.inputs, task.labels)
+    program_test_acc = token_accuracy(test_preds, test.targets)
+    if checkpoint_at_hand(info.get("source")):
+        recheck = _recheck(info, test.inputs, test.targets, test_preds)
+    else:
+        recheck = _recorded_recheck(directory, info, program_test_acc) or (
+            f"not rechecked: no checkpoint of the source run at {info.get('source')!r}"
+        )
     result = {
         **{k: info[k] for k in ("task", "seed", "epoch", "source", "config", "n_test", "model_test_acc", "agreement") if k in info},
-        "program_test_acc": token_accuracy(test_preds, test.targets),
+        "program_test_acc": program_test_acc,
         "recorded_program_test_acc": info.get("program_test_acc"),
         "space": "every input (exhaustive)" if exhaustive else f"{ids.shape[0]} distinct sampled inputs (seed {seed})",
         "exhaustive": exhaustive,
@@ -99,24 +114,27 @@ def verify(directory: str, max_inputs: int = 10**6, show: int = 5, seed: int = 0
         "n_wrong_inputs": int(len(wrong_rows)),
         "counterexamples": [_counterexample(task, ids[r], targets[r], preds[r]) for r in wrong_rows[:show]],
         "program_lines": info.get("program_lines"),
-        "rechecked_against_checkpoint": _recheck(info, test.inputs, test.targets, test_preds),
+        "rechecked_against_checkpoint": recheck,
         "verify_seconds": round(time.time() - start, 2),
     }
     write_json_atomic(os.path.join(directory, "VERIFY.json"), result)
     return result
 
 
+def checkpoint_at_hand(source: str | None) -> bool:
+    """Whether the source run's checkpoints are here (a relative source is relative to the working folder)."""
+    return bool(source) and os.path.isdir(os.path.join(source, "checkpoints"))
+
+
 def _recheck(info: dict, inputs: np.ndarray, targets: np.ndarray, program_preds: np.ndarray) -> dict | str:
-    """Agreement with the snapped model recomputed now from the source run's checkpoint, where it is at hand.
+    """Agreement with the snapped model recomputed now from the source run's checkpoint.
 
     program.json's agreement was measured when the program was written; this re-runs the model from its
     checkpoint, so a program that drifted from its model (edited tables, another checkpoint) shows here.
     """
     from tpjax.train import CheckpointError
 
-    source = info.get("source")
-    if not source or not os.path.isdir(os.path.join(source, "checkpoints")):
-        return f"not rechecked: no checkpoint of the source run at {source!r} (relative to {os.getcwd()})"
+    source = info["source"]
     try:
         model_preds, epoch = run_predictions(source, info["seed"], inputs)
     except CheckpointError as e:
@@ -130,6 +148,24 @@ def _recheck(info: dict, inputs: np.ndarray, targets: np.ndarray, program_preds:
     }
 
 
+def _recorded_recheck(directory: str, info: dict, program_test_acc: float) -> dict | None:
+    """The recheck in the folder's earlier VERIFY.json, where that file is of this very program.
+
+    Without the source checkpoint nothing can be re-run, and the record of a recheck done where the run was is
+    still true of the program as long as it is the same one; a program edited since (its test accuracy
+    differs) or another program's file gets no record.
+    """
+    try:
+        with open(os.path.join(directory, "VERIFY.json")) as f:
+            earlier = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(earlier, dict) or not isinstance(recheck := earlier.get("rechecked_against_checkpoint"), dict):
+        return None
+    same = all(earlier.get(k) == info.get(k) for k in ("task", "seed", "epoch", "source"))
+    return recheck if same and earlier.get("program_test_acc") == program_test_acc else None
+
+
 def _counterexample(task: tasks.Task, ids: np.ndarray, target: np.ndarray, pred: np.ndarray) -> dict:
     n = int(np.sum(ids != 0))
     return {
@@ -140,14 +176,22 @@ def _counterexample(task: tasks.Task, ids: np.ndarray, target: np.ndarray, pred:
 
 
 def summary(r: dict) -> str:
+    """What verify found, for the terminal: unlike VERIFY.json, it says where a missing checkpoint was looked for."""
+    rc, source = r.get("rechecked_against_checkpoint"), r.get("source")
+    here = f" (relative to {os.getcwd()})" if source and not os.path.isabs(source) else ""
+    if not isinstance(rc, dict):
+        recheck = rc if checkpoint_at_hand(source) else f"{rc}{here}"
+    else:
+        recheck = f"rechecked against {rc['source']} (epoch {rc['epoch']}): agreement {rc['agreement']}"
+        if not checkpoint_at_hand(source):
+            recheck += f", as recorded by an earlier verify: no checkpoint of the source run at {source!r}{here}"
     lines = [
         f"{r['task']} (seed {r.get('seed')}): {r['space']}: {r['n_inputs']} inputs",
         f"  token accuracy {100 * r['token_acc']:.4f}%, whole-input exact match {100 * r['exact_match']:.4f}% "
         f"({r['n_wrong_inputs']} inputs with a wrong token)",
         f"  test split: program {100 * r['program_test_acc']:.2f}%, model {100 * r.get('model_test_acc', float('nan')):.2f}%, "
         f"agreement {r.get('agreement')}",
-        "  " + (f"rechecked against {rc['source']} (epoch {rc['epoch']}): agreement {rc['agreement']}"
-                if isinstance(rc := r.get("rechecked_against_checkpoint"), dict) else str(rc)),
+        f"  {recheck}",
     ]
     for ce in r["counterexamples"]:
         lines.append(f"  counterexample: {' '.join(ce['input'])}\n    expected {ce['expected']}\n    program  {ce['program']}")
@@ -157,6 +201,9 @@ def summary(r: dict) -> str:
 def main(argv: list[str]) -> None:
     if len(argv) != 2:
         sys.exit("usage: python -m tpjax.verify PROGRAM_DIR [--max_inputs=N] [--show=K]")
+    for flag, lowest, what in ((_MAX_INPUTS, 1, "a positive"), (_SHOW, 0, "a non-negative"), (_SEED, 0, "a non-negative")):
+        if flag.value < lowest:
+            sys.exit(f"error: --{flag.name} must be {what} integer, got {flag.value}")
     try:
         result = verify(argv[1], _MAX_INPUTS.value, _SHOW.value, _SEED.value)
     except (VerifyError, ValueError) as e:

@@ -2,6 +2,8 @@
 
 import json
 import os
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -57,6 +59,42 @@ def test_override_of_what_length_gen_sets_is_refused(tmp_path):
         length_gen.make_plan(_config(lengths=(10, 0)), "sort", "0/1", str(tmp_path))
     with pytest.raises(grid.SweepError, match="unknown task 'sorting'"):
         length_gen.make_plan(_config(), "sorting", "0/1", str(tmp_path))
+
+
+def test_model_fields_can_be_overridden_for_every_point(tmp_path):
+    plan = length_gen.make_plan(_config(**{"override.model.n_layers": 1}), "sort,hist", "0/1", str(tmp_path))
+    assert {c.model.n_layers for c in plan.configs.values()} == {1}
+
+
+def test_an_out_folder_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(grid.SweepError, match="afile is a file, not a folder"):
+        length_gen.make_plan(_config(), "sort", "0/1", str(tmp_path / "afile" / "sweeps"))
+
+
+def _cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "tpjax.experiments.length_gen", "--task=sort", *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_the_command_line_runs_from_any_folder(tmp_path):
+    done = _cli("--plot_only", "--out=out", cwd=tmp_path)  # the default --config is the checkout's
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "length_gen" / "summary.md").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--config.override.n_epoch=1"],
+     "error: --config.override.n_epoch: the length-generalisation config has no field 'n_epoch' (did you mean "
+     "'n_epochs'?)"),
+    (["--config.override.task=hist"],
+     "error: --config.override.task: the length-generalisation config has no field 'task'"),
+])
+def test_a_bad_override_of_the_default_config_is_one_line(tmp_path, args, message):
+    failed = _cli("--plot_only", *args, cwd=tmp_path)
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    assert failed.stderr.strip().splitlines() == [message]
+    assert os.listdir(tmp_path) == []
 
 
 def test_rerun_skips_finished_points_and_summary_lists_missing(tmp_path, monkeypatch):

@@ -280,9 +280,16 @@ def _cli(*args, cwd):
 
 def test_the_cli_rewrites_the_blocks_in_place_and_fails_in_one_line(tmp_path):
     _results(tmp_path / "runs" / "hist", test=[1.0])
+    (tmp_path / "sweeps").mkdir()
+    (tmp_path / "addition").mkdir()
     doc = tmp_path / "results.md"
     doc.write_text(TEXT)
-    done = _cli("--runs=runs", "--sweeps=sweeps", f"--write={doc}", cwd=tmp_path)
+    mistyped = _cli("--runs=runz", "--sweeps=sweeps", "--addition=addition", f"--write={doc}", cwd=tmp_path)
+    assert mistyped.returncode == 1 and mistyped.stderr.strip().splitlines() == [
+        "error: --runs=runz is not a folder (to report its rows as not run, give an empty folder)"
+    ]
+    assert doc.read_text() == TEXT
+    done = _cli("--runs=runs", "--sweeps=sweeps", "--addition=addition", f"--write={doc}", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     text = doc.read_text()
     assert "| hist | 1/4/2 | 100.00 | 99.99 | **100.00** |" in text and "Prose between, kept as written." in text
@@ -290,7 +297,7 @@ def test_the_cli_rewrites_the_blocks_in_place_and_fails_in_one_line(tmp_path):
     assert "| | addition_hints | | | not run | | | | 92.00 | |" in text
 
     doc.write_text("no blocks here\n")
-    failed = _cli("--runs=runs", "--sweeps=sweeps", f"--write={doc}", cwd=tmp_path)
+    failed = _cli("--runs=runs", "--sweeps=sweeps", "--addition=addition", f"--write={doc}", cwd=tmp_path)
     assert failed.returncode == 1 and failed.stderr.strip().splitlines() == [
         f"error: {doc} needs one line '<!-- report:paper -->' and, after it, one line '<!-- /report:paper -->' "
         "(the paper table goes between)"
@@ -302,7 +309,8 @@ def test_a_damaged_results_file_is_named_in_one_error_line(tmp_path):
     point = tmp_path / "sweeps" / "paper" / "hist" / "L2_H4_M2"
     point.mkdir(parents=True)
     (point / "results.json").write_text('{"task": "hist", ')
-    failed = _cli("--runs=runs", "--sweeps=sweeps", cwd=tmp_path)
+    (tmp_path / "runs").mkdir()
+    failed = _cli("--runs=runs", "--sweeps=sweeps", "--addition=sweeps", cwd=tmp_path)
     assert failed.returncode == 1
     assert failed.stderr.strip().splitlines() == [
         "error: cannot read sweeps/paper/hist/L2_H4_M2/results.json: Expecting property name enclosed in double "

@@ -133,6 +133,15 @@ def test_bad_command_lines_fail_in_one_line_before_anything_is_written(tmp_path,
     assert not out.exists()
 
 
+def test_an_out_folder_that_is_a_file_fails_in_one_line(tmp_path):
+    (tmp_path / "afile").write_text("")
+    for out in (tmp_path / "afile", tmp_path / "afile" / "sweeps"):
+        proc = subprocess.run(_cli(out, "--task=sort", "--aggregate_only"), cwd=REPO, capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 1
+        assert proc.stderr.strip().splitlines() == [f"error: --out {out}: {tmp_path / 'afile'} is a file, not a folder"]
+
+
 def _log_lines(text, point):
     return [line.split("] ", 1)[1] for line in text.splitlines() if "] [" in line and f"sort/{point}:" in line]
 

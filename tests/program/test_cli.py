@@ -1,10 +1,12 @@
-"""A trained run's programs: written by tpjax.main, re-extracted by tpjax.extract, scored by tpjax.verify."""
+"""A trained run's programs: written by tpjax.main, re-extracted by tpjax.extract, scored by tpjax.verify,
+shipped by tpjax.program.ship."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -24,8 +26,16 @@ def trained(tmp_path_factory):
     return c, workdir, train_and_evaluate(c, workdir)
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, timeout=300)
+def _cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+def _fails_in_one_line(done: subprocess.CompletedProcess, *parts: str) -> str:
+    """The command failed with exit code 1 and a last stderr line `error: ...` holding every part, no traceback."""
+    last = (done.stderr.strip().splitlines() or [""])[-1]
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert last.startswith("error: ") and all(p in last for p in parts), last
+    return last
 
 
 def test_every_seed_gets_a_program_that_agrees_with_the_model(trained):
@@ -114,8 +124,6 @@ def test_verify_names_a_broken_program_json(trained, tmp_path):
 
 def test_verify_rechecks_the_program_against_the_checkpoint(trained, tmp_path):
     """VERIFY.json re-runs the model from the source checkpoint; a program edited afterwards shows there."""
-    import shutil
-
     from tpjax.verify import verify
 
     _, workdir, _ = trained
@@ -131,6 +139,122 @@ def test_verify_rechecks_the_program_against_the_checkpoint(trained, tmp_path):
         (folder / "tables.json").write_text(json.dumps(tables))
         agreements.append(verify(str(folder))["rechecked_against_checkpoint"]["agreement"])
     assert min(agreements) < 1.0
+
+
+def test_verify_keeps_the_recorded_recheck_where_the_source_run_is_not_at_hand(trained, tmp_path, monkeypatch):
+    """A clone holds programs/<task> but not the run they came from: verifying there keeps the recheck recorded
+    where the run was, writes no local path, and keeps no record for a program changed since."""
+    from tpjax.verify import verify
+
+    _, workdir, _ = trained
+    here, clone = tmp_path / "here", tmp_path / "clone"
+    (here / "runs").mkdir(parents=True)
+    os.symlink(workdir, here / "runs" / "sort")
+    folder = clone / "programs" / "sort"
+    shutil.copytree(os.path.join(workdir, "programs", "seed_0"), folder)
+    info = json.loads((folder / "program.json").read_text())
+    (folder / "program.json").write_text(json.dumps(dict(info, source="runs/sort")))  # as shipped: relative
+    monkeypatch.chdir(here)
+    recorded = verify(str(folder))["rechecked_against_checkpoint"]
+    assert recorded["source"] == "runs/sort" and recorded["agreement"] == 1.0
+    edited = tmp_path / "edited"
+    shutil.copytree(folder, edited)
+    tables = json.loads((edited / "tables.json").read_text())
+    tables["classifier"]["bias"] = [b + 10**12 * (i == 1) for i, b in enumerate(tables["classifier"]["bias"])]
+    (edited / "tables.json").write_text(json.dumps(tables))
+
+    done = _cli("tpjax.verify", str(folder), cwd=clone)
+    assert done.returncode == 0, done.stderr
+    text = (folder / "VERIFY.json").read_text()
+    assert json.loads(text)["rechecked_against_checkpoint"] == recorded and str(tmp_path) not in text
+    assert "recorded by an earlier verify" in done.stdout and "no checkpoint of the source run" in done.stdout
+    done = _cli("tpjax.verify", str(edited), cwd=clone)
+    assert done.returncode == 0, done.stderr
+    text = (edited / "VERIFY.json").read_text()
+    assert json.loads(text)["program_test_acc"] != info["program_test_acc"]  # the edit changed the program
+    assert json.loads(text)["rechecked_against_checkpoint"] == "not rechecked: no checkpoint of the source run at 'runs/sort'"
+    assert str(tmp_path) not in text
+
+
+@pytest.mark.parametrize("flag, message", [
+    ("--max_inputs=0", "--max_inputs must be a positive integer"),
+    ("--max_inputs=-5", "--max_inputs must be a positive integer"),
+    ("--show=-1", "--show must be a non-negative integer"),
+    ("--sample_seed=-1", "--sample_seed must be a non-negative integer"),
+])
+def test_verify_refuses_bad_flags_before_any_work(trained, tmp_path, flag, message):
+    _, workdir, _ = trained
+    folder = tmp_path / "program"
+    shutil.copytree(os.path.join(workdir, "programs", "seed_0"), folder, ignore=shutil.ignore_patterns("VERIFY.json"))
+    _fails_in_one_line(_cli("tpjax.verify", str(folder), flag), message, flag.split("=")[1])
+    assert not (folder / "VERIFY.json").exists()
+
+
+def _merged_run(tmp_path) -> str:
+    """A run joined by tpjax.merge from two one-seed pieces written by hand (the files merge checks, no training)."""
+    from tpjax.merge import merge_runs
+    from tpjax.train import records
+
+    pieces = []
+    for seed in (0, 1):
+        c = tiny_config("sort")
+        c.seed, c.n_seeds = seed, 1
+        run = records.RunFiles(str(tmp_path / f"piece_{seed}"))
+        run.write_config(c)
+        with open(run.metrics_path, "w") as f:
+            f.writelines(json.dumps({"epoch": 1, "seed": seed, "split": s, "loss": 1.0, "acc": 0.5}) + "\n"
+                         for s in ("train", "val", "test"))
+        os.makedirs(os.path.join(run.workdir, "programs", f"seed_{seed}"))
+        run.write_results({"task": "sort", "seeds": [seed], "val_acc": [0.5], "test_acc": [0.5], "best_seed": seed,
+                           "program_agreement": [1.0], "wall_seconds": 1.0})
+        pieces.append(run.workdir)
+    merge_runs(pieces, str(tmp_path / "merged"))
+    return str(tmp_path / "merged")
+
+
+def test_extract_names_the_pieces_of_a_merged_run(tmp_path):
+    merged = _merged_run(tmp_path)
+    last = _fails_in_one_line(_cli("tpjax.extract", f"--workdir={merged}"), "merged run")
+    assert str(tmp_path / "piece_0") in last and str(tmp_path / "piece_1") in last and "tpjax.main" not in last
+    last = _fails_in_one_line(_cli("tpjax.extract", f"--workdir={merged}", "--seed=1"), "merged run", "seed 1")
+    assert f"--workdir={tmp_path / 'piece_1'}" in last and str(tmp_path / "piece_0") not in last
+
+
+def test_extract_reports_a_corrupt_results_json_before_writing_programs(trained, tmp_path):
+    _, workdir, _ = trained
+    copy = tmp_path / "run"
+    shutil.copytree(workdir, copy, ignore=shutil.ignore_patterns("programs"))
+    (copy / "results.json").write_text('{"task": "sort", "seeds": [0, 1')
+    _fails_in_one_line(_cli("tpjax.extract", f"--workdir={copy}"), str(copy / "results.json"))
+    assert not (copy / "programs").exists()
+
+
+def test_extract_names_an_out_that_cannot_be_a_folder(trained, tmp_path):
+    _, workdir, _ = trained
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    for out in (afile, afile / "sub"):
+        _fails_in_one_line(_cli("tpjax.extract", f"--workdir={workdir}", "--seed=1", f"--out={out}"), str(afile))
+    assert afile.read_text() == "not a folder"
+
+
+def test_ship_copies_and_verifies_the_best_seed(trained, tmp_path):
+    _, workdir, results = trained
+    out = tmp_path / "shipped"
+    done = _cli("tpjax.program.ship", f"--runs={os.path.dirname(workdir)}", f"--out={out}")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("sort: shipped") and (out / "README.md").is_file()
+    report = json.loads((out / "sort" / "VERIFY.json").read_text())
+    assert report["seed"] == results["best_seed"] and report["rechecked_against_checkpoint"]["agreement"] == 1.0
+
+
+@pytest.mark.parametrize("runs, message", [("nosuch", "does not exist"), ("empty", "has no finished runs"),
+                                           ("typo", "does not exist")])
+def test_ship_without_finished_runs_fails_in_one_line_and_writes_nothing(tmp_path, runs, message):
+    (tmp_path / "empty").mkdir()
+    args = [f"--runs={tmp_path / runs}"] + ([] if runs == "typo" else [f"--out={tmp_path / 'shipped'}"])
+    _fails_in_one_line(_cli("tpjax.program.ship", *args, cwd=tmp_path), str(tmp_path / runs), message)
+    assert sorted(os.listdir(tmp_path)) == ["empty"]  # neither --out nor the default programs/
 
 
 def test_exact_match_counts_the_examples_whose_every_scored_token_is_right(trained):

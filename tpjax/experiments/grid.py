@@ -83,18 +83,22 @@ def length_gen_config() -> ml_collections.ConfigDict:
     c.name = "length_gen"  # folder under --out
     c.lengths = (10, 20, 30, 40)  # n: longest training body (Dyck: the training length)
     c.n_seeds = 5  # seeds per point, trained side by side in one vmapped run
-    c.override = override_placeholders(config_lib.base_config())
+    # data.length_gen keeps its placeholder, so that setting it is refused with a reason (length_gen._check)
+    c.override = override_placeholders(config_lib.base_config(), set_by=("task", "n_seeds"))
     return c
 
 
-def override_placeholders(base: ml_collections.ConfigDict, prefix: str = "") -> ml_collections.ConfigDict:
+def override_placeholders(
+    base: ml_collections.ConfigDict, prefix: str = "", set_by: tuple[str, ...] = SET_BY_SWEEP
+) -> ml_collections.ConfigDict:
+    """An unset placeholder for every field of `base` but those the experiment sets itself (`set_by`)."""
     out = ml_collections.ConfigDict()
     for key, value in base.items():
         path = prefix + key
-        if path in SET_BY_SWEEP:
+        if path in set_by:
             continue
         if isinstance(value, ml_collections.ConfigDict):
-            out[key] = override_placeholders(value, path + ".")
+            out[key] = override_placeholders(value, path + ".", set_by)
         else:
             out[key] = config_dict.placeholder(type(value))
     return out
@@ -165,6 +169,15 @@ def parse_shard(spec: str) -> tuple[int, int]:
     if not match or int(match[2]) < 1 or int(match[1]) >= int(match[2]):
         raise SweepError(f"--shard must be i/n with 0 <= i < n (e.g. 0/4), got {spec!r}")
     return int(match[1]), int(match[2])
+
+
+def check_out(out: str) -> None:
+    """SweepError unless --out is, or can become, a folder: one line before anything trains."""
+    path = os.path.abspath(out or ".")
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    if not os.path.isdir(path):
+        raise SweepError(f"--out {out}: {path} is a file, not a folder")
 
 
 def points(sweep: ml_collections.ConfigDict, task_names: list[str]) -> list[Point]:

@@ -23,6 +23,7 @@ import numpy as np
 from absl import app, flags
 from ml_collections import config_flags
 
+from tpjax import cli
 from tpjax import config as config_lib
 from tpjax.experiments import aggregate, grid, runner
 
@@ -55,6 +56,7 @@ def make_plan(
 ) -> runner.Plan:
     """Every point's config, checked as tpjax.main would, before anything trains; SweepError names a bad one."""
     lengths = _check(lg)
+    grid.check_out(out)
     index, count = grid.parse_shard(shard_spec)
     task_names = grid.parse_tasks(task_spec, task_configs)
     points = [grid.LengthPoint(task, n) for task in task_names for n in lengths]
@@ -179,7 +181,8 @@ def define_flags() -> dict:
     in the same process) defines no flag twice."""
     return {
         "config": config_flags.DEFINE_config_file(
-            "config", "configs/sweeps/length_gen.py", "A length-generalisation config file.", lock_config=True),
+            "config", os.path.join(grid.DEFAULT_TASK_CONFIGS, "sweeps", "length_gen.py"),
+            "A length-generalisation config file.", lock_config=True),
         "task": flags.DEFINE_string("task", ",".join(RASP_TASKS), "Task, or comma-separated tasks."),
         "shard": flags.DEFINE_string("shard", "0/1", "i/k: run points i, i+k, i+2k, ... (0 <= i < k)."),
         "out": flags.DEFINE_string("out", "runs/sweeps", "Points are written to OUT/<name>/<task>/n<n>/."),
@@ -195,7 +198,8 @@ _FLAGS: dict = {}
 def main(argv: list[str]) -> None:
     if len(argv) > 1:
         sys.exit(f"error: unexpected arguments {argv[1:]}")
-    f = {name: holder.value for name, holder in _FLAGS.items()}
+    f = {name: holder.value for name, holder in _FLAGS.items() if name != "config"}
+    f["config"] = cli.config_value(_FLAGS["config"])
     if not isinstance(f["config"], ml_collections.ConfigDict):
         sys.exit("error: --config must name a config file such as configs/sweeps/length_gen.py")
     try:
@@ -212,5 +216,5 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    _FLAGS.update(define_flags())
-    app.run(main, flags_parser=runner.parse_flags)
+    _FLAGS.update(cli.define_flags(define_flags, what="length-generalisation config"))
+    app.run(main, flags_parser=cli.flags_parser(what="length-generalisation config"))

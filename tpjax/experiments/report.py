@@ -369,6 +369,10 @@ def write(path: str, generated: dict[str, str]) -> None:
 def main(argv: list[str]) -> None:
     if len(argv) > 1:
         sys.exit(f"error: unexpected arguments {argv[1:]}")
+    for name, holder in (("runs", _RUNS), ("sweeps", _SWEEPS), ("addition", _ADDITION)):
+        if not os.path.isdir(holder.value):  # a mistyped folder would otherwise report every row as "not run"
+            sys.exit(f"error: --{name}={holder.value} is not a folder (to report its rows as not run, give an "
+                     f"empty folder)")
     try:
         generated = blocks(_RUNS.value, _SWEEPS.value, _ADDITION.value)
         if _WRITE.value is not None:

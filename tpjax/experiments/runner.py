@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
-import sys
 import time
 
 import ml_collections
-from absl import flags, logging
+from absl import logging
 
 from tpjax import config as config_lib
 from tpjax import distributed
@@ -47,6 +45,7 @@ def make_grid_plan(
 ) -> Plan:
     """A grid sweep checked as far as it can be before training; raises grid.SweepError with one line."""
     grid.check_sweep(sweep)
+    grid.check_out(out)
     index, count = grid.parse_shard(shard_spec)
     task_names = grid.parse_tasks(task_spec, task_configs)
     points = grid.points(sweep, task_names)
@@ -126,17 +125,3 @@ def run(plan: Plan) -> list:
     names = distributed.gather_json(f"failed/{plan.sweep.name}/{index}", [[p.task, p.name] for p in failed])
     everyone = {tuple(name) for part in names for name in part}
     return [p for p in plan.mine if (p.task, p.name) in everyone]
-
-
-def parse_flags(argv: list[str]) -> list[str]:
-    """absl's parser, with a bad flag or --config override reported in one line instead of a traceback."""
-    try:
-        return flags.FLAGS(argv)
-    except (AttributeError, KeyError) as e:  # ml_collections: an override names no field of the config
-        match, hint = re.search(r"'(\w+)", str(e)), re.search(r'Did you mean "(\w+)"', str(e))
-        field = match[1] if match else str(e)
-        given = [a.split("=")[0] for a in argv if a.startswith("--config.") and field in a.split("=")[0].split(".")]
-        hint = f" (did you mean {hint[1]!r}?)" if hint else ""
-        sys.exit(f"error: {given[0] if given else field}: the sweep config has no field {field!r}{hint}")
-    except Exception as e:  # noqa: BLE001 - flag parsing can raise anything the config file raises
-        sys.exit("error: " + " ".join(str(e).split()))

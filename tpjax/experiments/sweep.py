@@ -21,8 +21,9 @@ import ml_collections
 from absl import app, flags, logging
 from ml_collections import config_flags
 
+from tpjax import cli
 from tpjax.experiments import aggregate, grid
-from tpjax.experiments.runner import Plan, finished, is_reporter, parse_flags, run
+from tpjax.experiments.runner import Plan, finished, is_reporter, run
 from tpjax.experiments.runner import make_grid_plan as make_plan
 
 __all__ = ["Plan", "finished", "make_plan", "run", "write_summaries"]
@@ -62,11 +63,11 @@ def write_summaries(plan: Plan) -> None:
 def main(argv: list[str]) -> None:
     if len(argv) > 1:
         sys.exit(f"error: unexpected arguments {argv[1:]}")
-    if not isinstance(_CONFIG.value, ml_collections.ConfigDict):  # no --config, or a file that failed to load
-        path = flags.FLAGS["config"].config_filename if _CONFIG.value is not None else None
-        sys.exit(f"error: --config must name a sweep config file such as configs/sweeps/paper.py, got {path!r}")
+    sweep = cli.config_value(_CONFIG)
+    if not isinstance(sweep, ml_collections.ConfigDict):
+        sys.exit("error: --config must name a sweep config file such as configs/sweeps/paper.py")
     try:
-        plan = make_plan(_CONFIG.value, _TASK.value, _SHARD.value, _OUT.value, _TASK_CONFIGS.value)
+        plan = make_plan(sweep, _TASK.value, _SHARD.value, _OUT.value, _TASK_CONFIGS.value)
         failed = [] if _AGGREGATE_ONLY.value else run(plan)
         if is_reporter():  # one process of a multi-process sweep writes the summaries
             write_summaries(plan)
@@ -79,4 +80,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main, flags_parser=parse_flags)
+    app.run(main, flags_parser=cli.flags_parser(what="sweep config"))

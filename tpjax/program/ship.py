@@ -2,7 +2,8 @@
 
 For every RUNS/<task>/ with a results.json, copies programs/seed_<best>/ to OUT/<task>/, verifies it
 (`tpjax.verify`: the whole input space where it is small enough, and the test split) and writes
-OUT/README.md, a table of task, config, accuracies and program lines.
+OUT/README.md, a table of task, config, accuracies and program lines. RUNS without a finished run of any task
+(or of a task named in --tasks) is an error before anything is written.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from absl import app, flags
 
 from tpjax import tasks
 from tpjax.program.emit import RUNTIME_SOURCE
+from tpjax.train.checkpoint import CheckpointError, read_json
 from tpjax.verify import VerifyError, verify
 
 
@@ -47,8 +49,9 @@ def _recheck_problem(result: dict) -> str | None:
 
 def ship_task(run_dir: str, out_dir: str) -> dict:
     """Copy the best-val seed's program of `run_dir` into `out_dir` and verify it there."""
-    with open(os.path.join(run_dir, "results.json")) as f:
-        results = json.load(f)
+    results = read_json(os.path.join(run_dir, "results.json"), "results file")
+    if "best_seed" not in results:
+        raise VerifyError(f"{os.path.join(run_dir, 'results.json')} names no best_seed: not a finished run")
     source = os.path.join(run_dir, "programs", f"seed_{results['best_seed']}")
     if not os.path.isfile(os.path.join(source, "program.py")):
         raise VerifyError(f"{source} has no program; run `python -m tpjax.extract --workdir={run_dir}` first")
@@ -98,14 +101,35 @@ def readme(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def tasks_to_ship(runs: str, only: list[str] | None = None) -> list[str]:
+    """The tasks with a finished run (a results.json) in `runs`, all or `only` these; raises VerifyError when
+    there is none to ship, so that a mistyped --runs ships nothing rather than rewriting OUT/README.md."""
+    if not os.path.isdir(runs):
+        raise VerifyError(f"--runs={runs} " + ("is a file, not a folder of runs" if os.path.exists(runs) else "does not exist"))
+    finished = [t for t in tasks.TASKS if os.path.isfile(os.path.join(runs, t, "results.json"))]
+    if not only:
+        if not finished:
+            raise VerifyError(f"--runs={runs} has no finished runs (no <task>/results.json for any task)")
+        return finished
+    for task in only:
+        if task not in tasks.TASKS:
+            raise VerifyError(f"unknown task {task!r} in --tasks; tasks are {', '.join(tasks.TASKS)}")
+        if task not in finished:
+            raise VerifyError(f"--runs={runs} has no finished run of {task} (no {task}/results.json)")
+    return only
+
+
 def main(argv: list[str]) -> None:
     del argv
-    names = _TASKS.value or [t for t in tasks.TASKS if os.path.isfile(os.path.join(_RUNS.value, t, "results.json"))]
+    try:
+        names = tasks_to_ship(_RUNS.value, _TASKS.value)
+    except VerifyError as e:
+        sys.exit(f"error: {e}")
     rows = []
     for task in names:
         try:
             rows.append(ship_task(os.path.join(_RUNS.value, task), os.path.join(_OUT.value, task)))
-        except (VerifyError, FileNotFoundError) as e:
+        except (VerifyError, CheckpointError, FileNotFoundError) as e:
             sys.exit(f"error: {e}")
         print(f"{task}: shipped, {rows[-1]['program_lines']} lines, input-space accuracy {100 * rows[-1]['token_acc']:.4f}%")
     existing = []

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import ml_collections
 
+from tpjax.config import ConfigError
 from tpjax.tasks import addition, dyck, hist, induction, most_freq, reverse, sort, splits
 from tpjax.tasks.spec import Task, TaskSpec
 from tpjax.tasks.splits import SPLITS, Dataset, Example, Split
@@ -60,6 +61,14 @@ def _examples(config: ml_collections.ConfigDict, task: Task) -> dict[str, list[E
         parts["test"] = splits.draw_unique(sample_test, splits.stream(data.seed, 1), n_test)
     if not set(parts["train"]).isdisjoint(parts["test"]):
         raise AssertionError(f"{config.task}: a test input is also in train")
+    empty = [name for name in SPLITS if not parts[name]]
+    if empty:  # training or evaluating on no examples fails deep inside JAX; say why here
+        sizes = ", ".join(f"{name} {len(parts[name])}" for name in SPLITS)
+        drawn = sum(len(part) for part in parts.values())
+        fix = ("raise config.data.size" if drawn >= data.size else
+               f"the task has only {drawn} distinct inputs at these lengths: raise config.data.max_len")
+        noun = "splits" if len(empty) > 1 else "split"
+        raise ConfigError(f"{config.task}: the {' and '.join(empty)} {noun} would be empty ({sizes} examples); {fix}")
     return {name: [(x, task.label(x)) for x in parts[name]] for name in SPLITS}
 
 

@@ -72,9 +72,14 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
     """
     start = time.time()
     config_lib.validate(c)
-    run = records.RunFiles(workdir)
+    dataset = tasks.make_dataset(c)  # before the workdir is made: a config whose data cannot be built leaves nothing
+    if os.path.exists(workdir) and not os.path.isdir(workdir):
+        raise checkpoint.CheckpointError(f"--workdir {workdir} is a file, not a folder")
+    try:
+        run = records.RunFiles(workdir)
+    except OSError as e:
+        raise checkpoint.CheckpointError(f"cannot make --workdir {workdir}: {e.strerror or e}") from None
     checkpoint.check_workdir_config(run.config_path, c)
-    dataset = tasks.make_dataset(c)
     seeds = list(range(c.seed, c.seed + c.n_seeds))
     placement = sharding.seed_sharding(len(vmapped_seeds(seeds)))
     setup = _Setup(c, dataset, build_model(c, dataset), optax.adam(c.lr), seeds, placement)

@@ -1,0 +1,54 @@
+"""`python -m tpjax.main` answers a user's mistakes with one line, exit code 1 and no files left behind."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _main(*args, cwd=REPO):
+    return subprocess.run([sys.executable, "-m", "tpjax.main", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def _one_line_error(proc) -> str:
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--config=configs/sort.py", "--config.model.n_layer=2"],
+     "error: --config.model.n_layer: the config has no field 'n_layer' (did you mean 'n_layers'?)"),
+    (["--config=configs/nosuch.py"],
+     "error: cannot load --config=configs/nosuch.py: [Errno 2] No such file or directory: 'configs/nosuch.py'"),
+    (["--config=configs/sort.py:foo"],
+     "error: bad command line: TypeError: get_config() takes 0 positional arguments but 1 was given"),
+    (["--config=configs/standard.py:histt"], "error: bad command line: ValueError: no task config configs/histt.py; "
+     "use one of addition, addition_hints, double_hist, dyck1, dyck2, hist, induction, most_freq, reverse, sort"),
+    (["--config=configs/sort.py", "--config.n_epochs=x"],
+     "error: bad command line: flag --config.n_epochs=x: invalid literal for int() with base 10: 'x'"),
+])
+def test_a_bad_config_flag_is_one_line(tmp_path, args, message):
+    assert _one_line_error(_main(*args, f"--workdir={tmp_path / 'w'}")) == message
+    assert not (tmp_path / "w").exists()
+
+
+def test_a_workdir_that_is_a_file_is_one_line(tmp_path):
+    (tmp_path / "afile").write_text("")
+    for workdir, message in [("afile", "is a file, not a folder"), ("afile/sub", "cannot make --workdir")]:
+        line = _one_line_error(_main("--config=configs/sort.py", f"--workdir={tmp_path / workdir}"))
+        assert line.startswith("error: ") and message in line and str(tmp_path / workdir) in line
+    assert os.listdir(tmp_path) == ["afile"]
+
+
+def test_data_too_small_for_every_split_is_refused_before_any_file_is_written(tmp_path):
+    line = _one_line_error(_main("--config=configs/sort.py", "--config.data.size=5", f"--workdir={tmp_path / 'w'}"))
+    assert line == ("error: sort: the val and test splits would be empty (train 5, val 0, test 0 examples); raise "
+                    "config.data.size")
+    assert not (tmp_path / "w").exists()
