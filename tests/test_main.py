@@ -33,6 +33,11 @@ def _one_line_error(proc) -> str:
      "use one of addition, addition_hints, double_hist, dyck1, dyck2, hist, induction, most_freq, reverse, sort"),
     (["--config=configs/sort.py", "--config.n_epochs=x"],
      "error: bad command line: flag --config.n_epochs=x: invalid literal for int() with base 10: 'x'"),
+    (["--config=configs/sort.py", "--config.seed=3", "--config.model.seed=1"],  # the override at fault is named
+     "error: --config.model.seed: the config has no field 'seed'"),
+    (["--config=configs/sort.py", "--config.model.n_layers.x=1"],
+     "error: --config.model.n_layers.x: the config has no field 'x'"),
+    (["--config=configs/sort.py", "extra"], "error: unexpected arguments 'extra' (flags are --name=value)"),
 ])
 def test_a_bad_config_flag_is_one_line(tmp_path, args, message):
     assert _one_line_error(_main(*args, f"--workdir={tmp_path / 'w'}")) == message
@@ -51,4 +56,17 @@ def test_data_too_small_for_every_split_is_refused_before_any_file_is_written(tm
     line = _one_line_error(_main("--config=configs/sort.py", "--config.data.size=5", f"--workdir={tmp_path / 'w'}"))
     assert line == ("error: sort: the val and test splits would be empty (train 5, val 0, test 0 examples); raise "
                     "config.data.size")
+    assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.parametrize("body, message", [
+    ("def get_config():\n    return {'task': 'sort'}\n",
+     "get_config() must return an ml_collections.ConfigDict, not dict"),
+    ("X = 1\n", "bad command line: module 'config_config' has no attribute 'get_config'"),
+    ("def get_config():\n    raise KeyError('x')\n", "bad command line: 'x'"),  # not blamed on an override
+])
+def test_a_broken_config_file_is_one_line(tmp_path, body, message):
+    (tmp_path / "broken.py").write_text(body)
+    line = _one_line_error(_main(f"--config={tmp_path / 'broken.py'}", f"--workdir={tmp_path / 'w'}"))
+    assert line.startswith("error: ") and line.endswith(message)
     assert not (tmp_path / "w").exists()

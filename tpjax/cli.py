@@ -7,6 +7,7 @@ some deferred to the first access of the config. These helpers turn both into on
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 from collections.abc import Callable
@@ -25,14 +26,49 @@ def one_line(e: BaseException) -> str:
     return lines[-1] if lines else type(e).__name__
 
 
-def _missing_field(e: BaseException, argv: list[str], what: str) -> str:
-    """ml_collections' answer to an override of a field the config lacks, as `--config.a.b: ... no field 'b'`."""
+def _first_missing(config: ml_collections.ConfigDict, path: list[str]) -> str | None:
+    """The first part of a dotted override path that the config lacks (None if the whole path exists)."""
+    node = config
+    for part in path:
+        if not isinstance(node, ml_collections.ConfigDict) or part not in node:
+            return part
+        node = node[part]
+    return None
+
+
+def _load_again(argv: list[str], flag: str) -> ml_collections.ConfigDict | None:
+    """The config `--flag=FILE[:ARG]` names (or the flag's default file), loaded afresh to check overrides
+    against: absl has not stored it when an override fails. None if it cannot be loaded."""
+    spec = next((a.split("=", 1)[1] for a in reversed(argv) if a.startswith(f"--{flag}=")), None)
+    try:
+        spec = spec or flags.FLAGS[flag].default_as_str.strip("'")
+        path, _, arg = spec.partition(":")
+        module_spec = importlib.util.spec_from_file_location("tpjax_cli_config", path)
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+        return module.get_config(*([arg] if arg else []))
+    except Exception:  # noqa: BLE001 - then the error's own text names the field
+        return None
+
+
+def _missing_field(e: BaseException, argv: list[str], what: str, flag: str = "config") -> str | None:
+    """`--config.a.b: the config has no field 'b'` for the override that names no field of the config, or None
+    when no override is to blame (the config file itself raised)."""
     text = str(e).replace("\\'", "'").replace("\\n", "\n")
-    match, hint = re.search(r"'(\w+)'", text), re.search(r'Did you mean "(\w+)"', text)
-    field = match[1] if match else one_line(e)
-    given = [a.split("=")[0] for a in argv if a.startswith("--") and field in a.split("=")[0].split(".")[1:]]
+    overrides = [a.split("=", 1)[0] for a in argv if a.startswith(f"--{flag}.")]
+    config = _load_again(argv, flag)
+    if isinstance(config, ml_collections.ConfigDict):
+        bad = [(name, field) for name in overrides if (field := _first_missing(config, name.split(".")[1:]))]
+    else:  # no config to check against: the field the error names
+        path = re.search(r"Attempting to lookup: ([\w.]+)", text)
+        named = path[1].split(".")[-1] if path else (re.findall(r"'(\w+)'", text) or [None])[0]
+        bad = [(name, named) for name in overrides if named in name.split(".")[1:]]
+    if not bad:
+        return None
+    name, field = bad[0]
+    hint = re.search(rf'Did you mean "(\w+)" instead of "{re.escape(field)}"', text)
     hint = f" (did you mean {hint[1]!r}?)" if hint else ""
-    return f"{given[0] if given else 'a --config override'}: the {what} has no field {field!r}{hint}"
+    return f"{name}: the {what} has no field {field!r}{hint}"
 
 
 def flags_parser(what: str = "config", prefix: str = "error: ") -> Callable[[list[str]], list[str]]:
@@ -44,12 +80,18 @@ def flags_parser(what: str = "config", prefix: str = "error: ") -> Callable[[lis
     def parse(argv: list[str]) -> list[str]:
         try:
             return flags.FLAGS(argv)
-        except (AttributeError, KeyError) as e:  # an override names no field of the config
-            sys.exit(prefix + _missing_field(e, argv, what))
         except Exception as e:  # noqa: BLE001 - flag parsing runs the config file, which may raise anything
-            sys.exit(f"{prefix}bad command line: {one_line(e)}")
+            sys.exit(prefix + _one_line_for(e, argv, what))
 
     return parse
+
+
+def _one_line_for(e: BaseException, argv: list[str], what: str) -> str:
+    if isinstance(e, (AttributeError, KeyError)):  # ml_collections' answer to an override of a missing field
+        message = _missing_field(e, argv, what)
+        if message:
+            return message
+    return f"bad command line: {one_line(e)}"
 
 
 def define_flags(define: Callable[[], T], what: str = "config", prefix: str = "error: ") -> T:
@@ -57,8 +99,8 @@ def define_flags(define: Callable[[], T], what: str = "config", prefix: str = "e
     its `--config.x` overrides from sys.argv when it is defined, before any parsing."""
     try:
         return define()
-    except (AttributeError, KeyError) as e:
-        sys.exit(prefix + _missing_field(e, sys.argv, what))
+    except Exception as e:  # noqa: BLE001 - as in flags_parser
+        sys.exit(prefix + _one_line_for(e, sys.argv, what))
 
 
 def config_value(
@@ -71,6 +113,8 @@ def config_value(
         config = holder.value
         if config is not None:
             config.keys()  # a config that failed to load raises here
+        if config is not None and not isinstance(config, ml_collections.ConfigDict):
+            raise TypeError(f"get_config() must return an ml_collections.ConfigDict, not {type(config).__name__}")
     except Exception as e:  # noqa: BLE001 - a broken config file may raise anything
         cause = e.__cause__ or e
         path = config_flags.get_config_filename(flags.FLAGS[flag])

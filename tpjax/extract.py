@@ -100,7 +100,8 @@ def table(infos: dict[int, dict]) -> str:
 
 
 def main(argv: list[str]) -> None:
-    del argv
+    if len(argv) > 1:
+        sys.exit(f"error: unexpected arguments {' '.join(argv[1:])!r} (flags are --name=value)")
     from tpjax.train.checkpoint import CheckpointError
 
     start = time.time()

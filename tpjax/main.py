@@ -39,11 +39,12 @@ def default_workdir(task: str) -> str:
 
 
 def main(argv: list[str]) -> None:
-    del argv
+    if len(argv) > 1:
+        sys.exit(f"error: unexpected arguments {' '.join(argv[1:])!r} (flags are --name=value)")
+    c = cli.config_value(_CONFIG)
     use_cpu_devices(_CPU_DEVICES.value)
     from tpjax import train  # after flag parsing: importing JAX is the slow part
 
-    c = cli.config_value(_CONFIG)
     try:
         config_lib.validate(c)
         train.train_and_evaluate(c, _WORKDIR.value or default_workdir(c.task))

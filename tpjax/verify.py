@@ -8,13 +8,15 @@ Prints the accuracy and the shortest counterexamples, and writes VERIFY.json int
 The model is also re-run from the source run's checkpoint (program.json's `source`) to recheck the agreement. A
 clone of the project has the shipped programs but not the runs they came from: where the source run has no
 checkpoints folder, the recheck recorded by an earlier verify (the VERIFY.json already in the folder) is kept,
-provided that VERIFY.json is of this program (same task, seed, epoch and source, same test accuracy); else the
-entry says why nothing was rechecked, without the local folder it looked from (printed only). tpjax.program.ship
-removes the earlier VERIFY.json first, so a program it ships is always rechecked afresh.
+provided that VERIFY.json is of this program (the same files, by `program_sha256`; in an older VERIFY.json, the
+same task, seed, epoch, source and answers); else the entry says why nothing was rechecked, without the local
+folder it looked from (printed only). tpjax.program.ship removes the earlier VERIFY.json first, so a program it
+ships is always rechecked afresh.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -95,16 +97,9 @@ def verify(directory: str, max_inputs: int = 10**6, show: int = 5, seed: int = 0
     wrong_rows = np.flatnonzero(np.any((preds != targets) & scored, axis=1))
     test = tasks.make_dataset(c).splits["test"]
     test_preds = module_label_ids(module, test.inputs, task.labels)
-    program_test_acc = token_accuracy(test_preds, test.targets)
-    if checkpoint_at_hand(info.get("source")):
-        recheck = _recheck(info, test.inputs, test.targets, test_preds)
-    else:
-        recheck = _recorded_recheck(directory, info, program_test_acc) or (
-            f"not rechecked: no checkpoint of the source run at {info.get('source')!r}"
-        )
     result = {
         **{k: info[k] for k in ("task", "seed", "epoch", "source", "config", "n_test", "model_test_acc", "agreement") if k in info},
-        "program_test_acc": program_test_acc,
+        "program_test_acc": token_accuracy(test_preds, test.targets),
         "recorded_program_test_acc": info.get("program_test_acc"),
         "space": "every input (exhaustive)" if exhaustive else f"{ids.shape[0]} distinct sampled inputs (seed {seed})",
         "exhaustive": exhaustive,
@@ -114,9 +109,16 @@ def verify(directory: str, max_inputs: int = 10**6, show: int = 5, seed: int = 0
         "n_wrong_inputs": int(len(wrong_rows)),
         "counterexamples": [_counterexample(task, ids[r], targets[r], preds[r]) for r in wrong_rows[:show]],
         "program_lines": info.get("program_lines"),
-        "rechecked_against_checkpoint": recheck,
-        "verify_seconds": round(time.time() - start, 2),
+        "program_sha256": program_digest(directory),
     }
+    if checkpoint_at_hand(info.get("source")):
+        recheck = _recheck(info, test.inputs, test.targets, test_preds)
+    else:
+        recheck = _recorded_recheck(directory, result) or (
+            f"not rechecked: no checkpoint of the source run at {info.get('source')!r}"
+        )
+    result["rechecked_against_checkpoint"] = recheck
+    result["verify_seconds"] = round(time.time() - start, 2)
     write_json_atomic(os.path.join(directory, "VERIFY.json"), result)
     return result
 
@@ -148,12 +150,24 @@ def _recheck(info: dict, inputs: np.ndarray, targets: np.ndarray, program_preds:
     }
 
 
-def _recorded_recheck(directory: str, info: dict, program_test_acc: float) -> dict | None:
+def program_digest(directory: str) -> str:
+    """sha256 of the files that make the program (program.py, runtime.py, tables.json), in that order."""
+    digest = hashlib.sha256()
+    for name in ("program.py", "runtime.py", "tables.json"):
+        path = os.path.join(directory, name)
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                digest.update(name.encode() + b"\0" + f.read() + b"\0")
+    return digest.hexdigest()
+
+
+def _recorded_recheck(directory: str, result: dict) -> dict | None:
     """The recheck in the folder's earlier VERIFY.json, where that file is of this very program.
 
     Without the source checkpoint nothing can be re-run, and the record of a recheck done where the run was is
-    still true of the program as long as it is the same one; a program edited since (its test accuracy
-    differs) or another program's file gets no record.
+    still true of the program as long as it is the same one: the same files (`program_sha256`), or, in a file
+    written before verify recorded them, the same task, seed, epoch, source and the same answers on the test
+    split and the input space (accuracies, wrong inputs and counterexamples).
     """
     try:
         with open(os.path.join(directory, "VERIFY.json")) as f:
@@ -162,8 +176,10 @@ def _recorded_recheck(directory: str, info: dict, program_test_acc: float) -> di
         return None
     if not isinstance(earlier, dict) or not isinstance(recheck := earlier.get("rechecked_against_checkpoint"), dict):
         return None
-    same = all(earlier.get(k) == info.get(k) for k in ("task", "seed", "epoch", "source"))
-    return recheck if same and earlier.get("program_test_acc") == program_test_acc else None
+    same = ("program_sha256",) if "program_sha256" in earlier else (
+        "task", "seed", "epoch", "source", "program_test_acc", "n_inputs", "token_acc", "n_wrong_inputs", "counterexamples"
+    )
+    return recheck if all(earlier.get(k) == result.get(k) for k in same) else None
 
 
 def _counterexample(task: tasks.Task, ids: np.ndarray, target: np.ndarray, pred: np.ndarray) -> dict:

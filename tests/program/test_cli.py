@@ -175,6 +175,24 @@ def test_verify_keeps_the_recorded_recheck_where_the_source_run_is_not_at_hand(t
     assert json.loads(text)["rechecked_against_checkpoint"] == "not rechecked: no checkpoint of the source run at 'runs/sort'"
     assert str(tmp_path) not in text
 
+    # the record follows the program's files, not its accuracy: any change to them drops it ...
+    commented = tmp_path / "commented"
+    shutil.copytree(folder, commented)
+    (commented / "program.py").write_text((commented / "program.py").read_text() + "\n# edited\n")
+    monkeypatch.chdir(clone)
+    assert isinstance(verify(str(commented))["rechecked_against_checkpoint"], str)
+    # ... and a VERIFY.json from before program_sha256 keeps it only for the same answers everywhere checked
+    older = tmp_path / "older"
+    shutil.copytree(folder, older)
+    report = json.loads((older / "VERIFY.json").read_text())
+    del report["program_sha256"]
+    (older / "VERIFY.json").write_text(json.dumps(report))
+    (older / "program.py").write_text((older / "program.py").read_text() + "\n# edited\n")
+    assert verify(str(older))["rechecked_against_checkpoint"] == recorded
+    report["counterexamples"] = report["counterexamples"][:-1] + [{"input": ["<s>"]}]
+    (older / "VERIFY.json").write_text(json.dumps(report))
+    assert isinstance(verify(str(older))["rechecked_against_checkpoint"], str)
+
 
 @pytest.mark.parametrize("flag, message", [
     ("--max_inputs=0", "--max_inputs must be a positive integer"),

@@ -120,7 +120,8 @@ def tasks_to_ship(runs: str, only: list[str] | None = None) -> list[str]:
 
 
 def main(argv: list[str]) -> None:
-    del argv
+    if len(argv) > 1:
+        sys.exit(f"error: unexpected arguments {' '.join(argv[1:])!r} (flags are --name=value)")
     try:
         names = tasks_to_ship(_RUNS.value, _TASKS.value)
     except VerifyError as e:

@@ -64,9 +64,11 @@ def _examples(config: ml_collections.ConfigDict, task: Task) -> dict[str, list[E
     empty = [name for name in SPLITS if not parts[name]]
     if empty:  # training or evaluating on no examples fails deep inside JAX; say why here
         sizes = ", ".join(f"{name} {len(parts[name])}" for name in SPLITS)
-        drawn = sum(len(part) for part in parts.values())
-        fix = ("raise config.data.size" if drawn >= data.size else
-               f"the task has only {drawn} distinct inputs at these lengths: raise config.data.max_len")
+        wanted = data.size - (0 if task.test_lengths is None else round(data.size * data.test_frac))
+        longer = ("config.data.length_gen" if data.length_gen else
+                  "config.data.n_digits" if config.task.startswith("addition") else "config.data.max_len")
+        fix = ("raise config.data.size" if len(inputs) >= wanted else
+               f"the task has only {len(inputs)} distinct inputs of its training lengths: raise {longer}")
         noun = "splits" if len(empty) > 1 else "split"
         raise ConfigError(f"{config.task}: the {' and '.join(empty)} {noun} would be empty ({sizes} examples); {fix}")
     return {name: [(x, task.label(x)) for x in parts[name]] for name in SPLITS}
