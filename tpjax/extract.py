@@ -102,12 +102,13 @@ def table(infos: dict[int, dict]) -> str:
 def main(argv: list[str]) -> None:
     if len(argv) > 1:
         sys.exit(f"error: unexpected arguments {' '.join(argv[1:])!r} (flags are --name=value)")
+    from tpjax.config import ConfigError
     from tpjax.train.checkpoint import CheckpointError
 
     start = time.time()
     try:
         infos = extract_workdir(_WORKDIR.value, _SEED.value, _OUT.value)
-    except (ExtractError, CheckpointError) as e:
+    except (ExtractError, CheckpointError, ConfigError) as e:
         sys.exit(f"error: {e}")
     print(table(infos))
     print(f"extracted {len(infos)} program(s) in {time.time() - start:.1f} s")

@@ -265,6 +265,14 @@ def test_ship_copies_and_verifies_the_best_seed(trained, tmp_path):
     report = json.loads((out / "sort" / "VERIFY.json").read_text())
     assert report["seed"] == results["best_seed"] and report["rechecked_against_checkpoint"]["agreement"] == 1.0
 
+    (out / "hist").mkdir()  # another task shipped earlier, whose record was damaged since
+    (out / "hist" / "VERIFY.json").write_text("{")
+    _fails_in_one_line(_cli("tpjax.program.ship", f"--runs={os.path.dirname(workdir)}", f"--out={out}"),
+                       str(out / "hist" / "VERIFY.json"), "ship that task again")
+    (tmp_path / "afile").write_text("")
+    _fails_in_one_line(_cli("tpjax.program.ship", f"--runs={os.path.dirname(workdir)}", f"--out={tmp_path / 'afile'}"),
+                       "cannot ship sort", "Not a directory")
+
 
 @pytest.mark.parametrize("runs, message", [("nosuch", "does not exist"), ("empty", "has no finished runs"),
                                            ("typo", "does not exist")])

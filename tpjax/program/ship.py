@@ -8,7 +8,6 @@ OUT/README.md, a table of task, config, accuracies and program lines. RUNS witho
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -130,16 +129,20 @@ def main(argv: list[str]) -> None:
     for task in names:
         try:
             rows.append(ship_task(os.path.join(_RUNS.value, task), os.path.join(_OUT.value, task)))
-        except (VerifyError, CheckpointError, FileNotFoundError) as e:
+        except (VerifyError, CheckpointError) as e:
             sys.exit(f"error: {e}")
+        except OSError as e:  # e.g. --out under a file
+            sys.exit(f"error: cannot ship {task} to {os.path.join(_OUT.value, task)}: {e.strerror or e}")
         print(f"{task}: shipped, {rows[-1]['program_lines']} lines, input-space accuracy {100 * rows[-1]['token_acc']:.4f}%")
     existing = []
     readme_path = os.path.join(_OUT.value, "README.md")
     for task in tasks.TASKS:
         path = os.path.join(_OUT.value, task, "VERIFY.json")
         if task not in names and os.path.isfile(path):
-            with open(path) as f:
-                existing.append(json.load(f))
+            try:
+                existing.append(read_json(path, "verification record"))
+            except CheckpointError as e:
+                sys.exit(f"error: {e} (ship that task again to rewrite it)")
     order = list(tasks.TASKS)
     with open(readme_path, "w") as f:
         f.write(readme(sorted(rows + existing, key=lambda r: order.index(r["task"]))))
