@@ -8,6 +8,7 @@ some deferred to the first access of the config. These helpers turn both into on
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -120,3 +121,11 @@ def config_value(
         path = config_flags.get_config_filename(flags.FLAGS[flag])
         sys.exit(f"{prefix}cannot load --{flag}={path}: {one_line(cause)}")
     return config
+
+
+def file_in_the_way(path: str) -> str | None:
+    """The file that keeps `path` from being (or becoming) a folder: `path` itself or a parent; None if none."""
+    path = os.path.abspath(path or ".")
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    return None if os.path.isdir(path) else path

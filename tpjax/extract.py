@@ -14,6 +14,8 @@ import time
 
 from absl import app, flags
 
+from tpjax import cli
+
 
 def define_flags() -> None:
     """The command line's flags, defined only when the module runs as a script: importing it defines none,
@@ -70,11 +72,9 @@ def extract_workdir(workdir: str, seed: int | None = None, out: str | None = Non
 
 def _check_out(out: str) -> None:
     """--out must be a folder or a path where one can be made: neither it nor a folder above it a file."""
-    path = os.path.abspath(out)
-    while not os.path.exists(path):
-        path = os.path.dirname(path)
-    if not os.path.isdir(path):
-        raise ExtractError(f"--out={out}: {path} is a file, not a folder")
+    blocker = cli.file_in_the_way(out)
+    if blocker:
+        raise ExtractError(f"--out={out}: {blocker} is a file, not a folder")
 
 
 def _merged_run(workdir: str, pieces: list, seed: int | None) -> str:

@@ -20,6 +20,7 @@ import re
 import ml_collections
 from ml_collections import config_dict
 
+from tpjax import cli
 from tpjax import config as config_lib
 from tpjax import tasks
 
@@ -173,11 +174,9 @@ def parse_shard(spec: str) -> tuple[int, int]:
 
 def check_out(out: str) -> None:
     """SweepError unless --out is, or can become, a folder: one line before anything trains."""
-    path = os.path.abspath(out or ".")
-    while not os.path.exists(path):
-        path = os.path.dirname(path)
-    if not os.path.isdir(path):
-        raise SweepError(f"--out {out}: {path} is a file, not a folder")
+    blocker = cli.file_in_the_way(out)
+    if blocker:
+        raise SweepError(f"--out {out}: {blocker} is a file, not a folder")
 
 
 def points(sweep: ml_collections.ConfigDict, task_names: list[str]) -> list[Point]:
