@@ -1,5 +1,7 @@
-"""launch/tpu_vm.sh and launch/gpu.sh: --dry-run prints every step's command and runs none."""
+"""launch/tpu_vm.sh, launch/gpu.sh and launch/pieces.sh: --dry-run prints every step's command and runs none;
+pieces.sh also trains and merges a tiny run."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,10 +15,10 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SWEEP = ["--config=configs/sweeps/paper.py", "--task=sort"]
 
 
-def _run(script, *args, path=None):
-    env = {**os.environ, "PATH": path} if path else None
+def _run(script, *args, path=None, env=None, cwd=None, timeout=60):
+    env = {**os.environ, **(env or {}), **({"PATH": path} if path else {})}
     return subprocess.run(["bash", os.path.join(REPO, "launch", script), *args], capture_output=True, text=True,
-                          timeout=60, env=env)
+                          timeout=timeout, env=env, cwd=cwd)
 
 
 def _commands(stdout):
@@ -54,15 +56,56 @@ def test_gpu_dry_run_prints_one_pinned_process_per_gpu():
                f"TPJAX_PROCESS_ID={i} python -m tpjax.experiments.sweep {' '.join(SWEEP)}" in command
 
 
+def test_pieces_dry_run_prints_each_piece_then_the_merge(tmp_path):
+    out = str(tmp_path / "dyck1-standard")
+    proc = _run("pieces.sh", "--dry-run", out, "5", "2", "--config=configs/standard.py:dyck1",
+                env={"FIRST_SEED": "3", "PYTHON": "py"})
+    assert proc.returncode == 0, proc.stderr
+    main = "py -m tpjax.main --config=configs/standard.py:dyck1"
+    assert _commands(proc.stdout) == [
+        f"{main} --config.seed=3 --config.n_seeds=2 --workdir={out}-pieces/3-4",
+        f"{main} --config.seed=5 --config.n_seeds=2 --workdir={out}-pieces/5-6",
+        f"{main} --config.seed=7 --config.n_seeds=1 --workdir={out}-pieces/7-7",
+        f"py -m tpjax.merge --out={out} {out}-pieces/3-4 {out}-pieces/5-6 {out}-pieces/7-7",
+    ]
+    proc = _run("pieces.sh", "--dry-run", out, "2", "2", "--config=configs/sort.py", env={"PYTHON": "py"})
+    assert _commands(proc.stdout) == [f"py -m tpjax.main --config=configs/sort.py --config.seed=0 "
+                                      f"--config.n_seeds=2 --workdir={out}"]
+
+
+def test_pieces_trains_each_piece_merges_them_and_a_rerun_does_nothing(tmp_path):
+    config = tmp_path / "tiny.py"
+    config.write_text("from tpjax.config import tiny_config\n\n\ndef get_config():\n    c = tiny_config('sort')\n"
+                      "    c.model.kind = 'standard'\n    c.n_epochs = 1\n    return c\n")
+    out = tmp_path / "run"
+    env = {"PYTHON": sys.executable}
+    proc = _run("pieces.sh", str(out), "3", "2", f"--config={config}", env=env, cwd=REPO, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((out / "results.json").read_text())
+    assert results["seeds"] == [0, 1, 2]
+    assert [p["seeds"] for p in results["merged_from"]] == [[0, 1], [2]]
+    assert (tmp_path / "run-pieces" / "0-1" / "results.json").exists()
+    again = _run("pieces.sh", str(out), "3", "2", f"--config={config}", env=env, cwd=REPO)
+    assert again.returncode == 0 and again.stdout == f"{out}/results.json exists: nothing to do\n"
+    shutil.rmtree(out)
+    merge_only = _run("pieces.sh", str(out), "3", "2", f"--config={config}", env=env, cwd=REPO)
+    assert merge_only.returncode == 0, merge_only.stderr
+    assert [line for line in merge_only.stdout.splitlines() if "skipped" in line] == [
+        f"{tmp_path}/run-pieces/0-1: finished earlier, skipped", f"{tmp_path}/run-pieces/2-2: finished earlier, skipped"]
+    assert json.loads((out / "results.json").read_text())["test_acc"] == results["test_acc"]
+
+
 @pytest.mark.parametrize("script, args", [("tpu_vm.sh", ["--name=x", "--zone=z", "--", "--task=sort"]),
                                           ("tpu_vm.sh", ["--name=x", "--zone=z", "--bucket=gs://b"]),
-                                          ("gpu.sh", ["--gpus=0", "--", "--task=sort"]), ("gpu.sh", [])])
+                                          ("gpu.sh", ["--gpus=0", "--", "--task=sort"]), ("gpu.sh", []),
+                                          ("pieces.sh", ["out", "5", "0", "--config=configs/sort.py"]),
+                                          ("pieces.sh", ["out", "5", "2"])])
 def test_bad_arguments_print_the_usage(script, args):
     proc = _run(script, "--dry-run", *args)
     assert proc.returncode == 2 and proc.stderr.startswith("usage: ")
 
 
 @pytest.mark.skipif(SHELLCHECK is None, reason="shellcheck is not installed")
-@pytest.mark.parametrize("script", ["tpu_vm.sh", "gpu.sh"])
+@pytest.mark.parametrize("script", ["tpu_vm.sh", "gpu.sh", "pieces.sh"])
 def test_shellcheck_is_clean(script):
     subprocess.run([SHELLCHECK, os.path.join(REPO, "launch", script)], check=True)

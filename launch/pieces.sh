@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Trains the seeds of one run in pieces, one piece after the other, then joins them (python -m tpjax.merge)
+# into the files of the single run of all those seeds: for a run longer than one sitting, such as a Dyck
+# standard baseline on a 2-core CPU (about 1.8 h per two seeds).
+#
+#   launch/pieces.sh [--dry-run] OUT N_SEEDS PIECE --config=configs/standard.py:dyck1 [MAIN FLAGS...]
+#
+# Seeds 0 .. N_SEEDS-1 (FIRST_SEED=s shifts them) go in pieces of PIECE seeds, piece a..b trained by
+# `python -m tpjax.main MAIN FLAGS --config.seed=a --config.n_seeds=<b-a+1> --workdir=OUT-pieces/a-b`, then
+# `python -m tpjax.merge --out=OUT OUT-pieces/...`. A seed's numbers do not depend on the seeds beside it, so
+# OUT holds what one run of all the seeds would. Re-running the same command skips finished pieces, resumes a
+# killed one from its latest checkpoint (add --config.checkpoint_every=5 to lose less) and merges only once.
+# With one piece, tpjax.main writes OUT directly. PYTHON picks the interpreter (default: python).
+set -euo pipefail
+
+usage() {
+  echo "usage: $0 [--dry-run] OUT N_SEEDS PIECE --config=CONFIG [MAIN FLAGS...]" >&2
+  echo "  trains seeds FIRST_SEED .. FIRST_SEED+N_SEEDS-1 in pieces of PIECE into OUT-pieces/, then merges them into OUT" >&2
+  exit 2
+}
+
+dry_run=0
+if [[ ${1:-} == --dry-run ]]; then
+  dry_run=1
+  shift
+fi
+if [[ $# -lt 4 || ! "$2" =~ ^[1-9][0-9]*$ || ! "$3" =~ ^[1-9][0-9]*$ || "$4" != --config=* ]]; then
+  usage
+fi
+out=${1%/}
+n_seeds=$2
+piece=$3
+shift 3
+first=${FIRST_SEED:-0}
+if [[ ! "$first" =~ ^[0-9]+$ ]]; then
+  usage
+fi
+python=${PYTHON:-python}
+
+run() {  # prints the command, quoted so that it can be pasted back, then runs it unless --dry-run
+  printf '+'
+  printf ' %q' "$@"
+  echo
+  if ((!dry_run)); then
+    "$@"
+  fi
+}
+
+if [[ -f "$out/results.json" ]]; then
+  echo "$out/results.json exists: nothing to do"
+  exit 0
+fi
+if ((n_seeds <= piece)); then
+  run "$python" -m tpjax.main "$@" "--config.seed=$first" "--config.n_seeds=$n_seeds" "--workdir=$out"
+  exit 0
+fi
+
+pieces=()
+for ((a = first; a < first + n_seeds; a += piece)); do
+  b=$((a + piece - 1 < first + n_seeds - 1 ? a + piece - 1 : first + n_seeds - 1))
+  workdir="$out-pieces/$a-$b"
+  pieces+=("$workdir")
+  if [[ -f "$workdir/results.json" ]]; then
+    echo "$workdir: finished earlier, skipped"
+    continue
+  fi
+  run "$python" -m tpjax.main "$@" "--config.seed=$a" "--config.n_seeds=$((b - a + 1))" "--workdir=$workdir"
+done
+run "$python" -m tpjax.merge "--out=$out" "${pieces[@]}"
