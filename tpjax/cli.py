@@ -37,17 +37,23 @@ def _first_missing(config: ml_collections.ConfigDict, path: list[str]) -> str | 
     return None
 
 
+def load_config_file(spec: str) -> ml_collections.ConfigDict:
+    """`get_config()` of a config file named as on the command line, `PATH` or `PATH:ARG` (`get_config(ARG)`),
+    loaded by path (configs/ is not a package)."""
+    path, _, arg = spec.partition(":")
+    name = "tpjax_config_" + re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0])
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module.get_config(*([arg] if arg else []))
+
+
 def _load_again(argv: list[str], flag: str) -> ml_collections.ConfigDict | None:
     """The config `--flag=FILE[:ARG]` names (or the flag's default file), loaded afresh to check overrides
     against: absl has not stored it when an override fails. None if it cannot be loaded."""
     spec = next((a.split("=", 1)[1] for a in reversed(argv) if a.startswith(f"--{flag}=")), None)
     try:
-        spec = spec or flags.FLAGS[flag].default_as_str.strip("'")
-        path, _, arg = spec.partition(":")
-        module_spec = importlib.util.spec_from_file_location("tpjax_cli_config", path)
-        module = importlib.util.module_from_spec(module_spec)
-        module_spec.loader.exec_module(module)
-        return module.get_config(*([arg] if arg else []))
+        return load_config_file(spec or flags.FLAGS[flag].default_as_str.strip("'"))
     except Exception:  # noqa: BLE001 - then the error's own text names the field
         return None
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import importlib.util
 import os
 import re
 
@@ -194,18 +193,12 @@ def task_config_path(task: str, task_configs: str = DEFAULT_TASK_CONFIGS) -> str
     return os.path.join(task_configs, f"{task}.py")
 
 
+load_config_file = cli.load_config_file  # `get_config()` of a config file, by path (kept here for its callers)
+
+
 def task_config(task: str, task_configs: str = DEFAULT_TASK_CONFIGS) -> ml_collections.ConfigDict:
     """`configs/<task>.py: get_config()`, loaded by path (configs/ is not a package)."""
     return load_config_file(task_config_path(task, task_configs))
-
-
-def load_config_file(path: str) -> ml_collections.ConfigDict:
-    """`get_config()` of a config file, loaded by path (configs/ is not a package)."""
-    name = "tpjax_config_" + re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0])
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.get_config()
 
 
 def apply_overrides(sweep: ml_collections.ConfigDict, base: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
