@@ -46,9 +46,9 @@ def test_a_bad_config_flag_is_one_line(tmp_path, args, message):
 
 def test_a_workdir_that_is_a_file_is_one_line(tmp_path):
     (tmp_path / "afile").write_text("")
-    for workdir, message in [("afile", "is a file, not a folder"), ("afile/sub", "cannot make --workdir")]:
+    for workdir in ("afile", "afile/sub"):
         line = _one_line_error(_main("--config=configs/sort.py", f"--workdir={tmp_path / workdir}"))
-        assert line.startswith("error: ") and message in line and str(tmp_path / workdir) in line
+        assert line == f"error: --workdir {tmp_path / workdir}: {tmp_path / 'afile'} is a file, not a folder"
     assert os.listdir(tmp_path) == ["afile"]
 
 

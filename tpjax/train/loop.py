@@ -22,6 +22,7 @@ import optax
 from absl import logging
 from tqdm import tqdm
 
+from tpjax import cli
 from tpjax import config as config_lib
 from tpjax import tasks
 from tpjax.model.build import build_model
@@ -73,12 +74,10 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
     start = time.time()
     config_lib.validate(c)
     dataset = tasks.make_dataset(c)  # before the workdir is made: a config whose data cannot be built leaves nothing
-    if os.path.exists(workdir) and not os.path.isdir(workdir):
-        raise checkpoint.CheckpointError(f"--workdir {workdir} is a file, not a folder")
-    try:
-        run = records.RunFiles(workdir)
-    except OSError as e:
-        raise checkpoint.CheckpointError(f"cannot make --workdir {workdir}: {e.strerror or e}") from None
+    blocker = cli.file_in_the_way(workdir)
+    if blocker:
+        raise checkpoint.CheckpointError(f"--workdir {workdir}: {blocker} is a file, not a folder")
+    run = records.RunFiles(workdir)
     checkpoint.check_workdir_config(run.config_path, c)
     seeds = list(range(c.seed, c.seed + c.n_seeds))
     placement = sharding.seed_sharding(len(vmapped_seeds(seeds)))
