@@ -61,7 +61,8 @@ def test_overrides_reach_the_data(config_file):
     (["--config.data.size=0"], "config.data.size must be a positive integer"),
     (["--config.data.nope=1"], "--config.data.nope: the config has no field 'nope'"),
     (["--config.data.sizee=1"], "--config.data.sizee: the config has no field 'sizee' (did you mean 'size'?)"),
-    (["--config.data.size=5"], "the val and test splits would be empty (train 5, val 0, test 0 examples)"),
+    (["--config.data.size=5"], "config.data.size=5 at test_frac=0.1 gives splits of train 5, val 0, test 0 "
+                               "examples: raise config.data.size"),
     (["--config.task=dyck1", "--config.data.max_len=3"], "only 4 distinct inputs of its training lengths: raise config.data.max_len"),
     (["--config.task=addition", "--config.data.length_gen=4"], "not supported"),
 ])

@@ -54,8 +54,8 @@ def test_a_workdir_that_is_a_file_is_one_line(tmp_path):
 
 def test_data_too_small_for_every_split_is_refused_before_any_file_is_written(tmp_path):
     line = _one_line_error(_main("--config=configs/sort.py", "--config.data.size=5", f"--workdir={tmp_path / 'w'}"))
-    assert line == ("error: sort: the val and test splits would be empty (train 5, val 0, test 0 examples); raise "
-                    "config.data.size")
+    assert line == ("error: config.data.size=5 at test_frac=0.1 gives splits of train 5, val 0, test 0 examples: "
+                    "raise config.data.size")
     assert not (tmp_path / "w").exists()
 
 

@@ -117,7 +117,8 @@ def _non_negative(c: ml_collections.ConfigDict, *names: str) -> None:
 
 def validate(c: ml_collections.ConfigDict) -> None:
     """Checks what can be checked before any data exists; raises ConfigError with one line."""
-    from tpjax import tasks  # local: tasks imports nothing from here, but keep config light
+    from tpjax import tasks  # local: tasks imports only ConfigError from here, but keep config light
+    from tpjax.tasks.splits import split_sizes
 
     if c.task not in tasks.TASKS:
         raise ConfigError(f"unknown task {c.task!r}; known tasks: {', '.join(sorted(tasks.TASKS))}")
@@ -138,6 +139,12 @@ def validate(c: ml_collections.ConfigDict) -> None:
         raise ConfigError(f"config.lr must be a positive number, got {c.lr!r}")
     if not 0.0 < c.data.test_frac < 0.5:
         raise ConfigError(f"config.data.test_frac must lie in (0, 0.5), got {c.data.test_frac!r}")
+    sizes = dict(zip(tasks.SPLITS, split_sizes(c.data.size, c.data.test_frac)))
+    if min(sizes.values()) < 1:  # (a task with fewer distinct inputs than data.size is caught when it is drawn)
+        raise ConfigError(
+            f"config.data.size={c.data.size} at test_frac={c.data.test_frac} gives splits of "
+            f"{', '.join(f'{k} {v}' for k, v in sizes.items())} examples: raise config.data.size"
+        )
     if not 0.0 < c.gumbel.tau_end <= c.gumbel.tau_start:
         raise ConfigError(
             f"config.gumbel needs 0 < tau_end <= tau_start, got {c.gumbel.tau_start} -> {c.gumbel.tau_end}"

@@ -122,8 +122,11 @@ def _cli(out, *args, **overrides):
          "(did you mean 'n_heads'?)"),
         (["--task=sort"], {"override.model.d_var": "6"},
          "error: point sort/L1_H2_M2: config.model.d_var=6 is too small: task 'sort' has 8 input tokens"),
+        (["--task=sort"], {"override.data.size": "5"},
+         "error: point sort/L1_H2_M2: config.data.size=5 at test_frac=0.1 gives splits of train 5, val 0, test 0 "
+         "examples: raise config.data.size"),
     ],
-    ids=["shard", "task", "grid", "override", "point"],
+    ids=["shard", "task", "grid", "override", "point", "data size"],
 )
 def test_bad_command_lines_fail_in_one_line_before_anything_is_written(tmp_path, args, overrides, line):
     out = tmp_path / "out"
