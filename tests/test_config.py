@@ -147,7 +147,7 @@ def test_main_fails_with_one_line(tmp_path, override, message):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith(message)
-    assert not (tmp_path / "w" / "results.json").exists()
+    assert not (tmp_path / "w").exists()  # refused before the workdir is made
 
 
 def test_sizes_the_snapped_model_cannot_hold_are_refused_in_one_line():
@@ -161,3 +161,11 @@ def test_sizes_the_snapped_model_cannot_hold_are_refused_in_one_line():
         config_lib.validate_against_data(c, 8, 52)
     c.model.n_heads_num = 0  # no numerical heads: nothing is summed
     assert config_lib.validate_against_data(c, 8, 52) == 52
+    c.model.mlp_vars_in = 4  # a categorical MLP's table: one row per combination of 4 values of d_var 52
+    with pytest.raises(config_lib.ConfigError, match=r"table of 52\*\*4 = 7,311,616 entries \(at most 1,048,576\)"):
+        config_lib.validate_against_data(c, 8, 52)
+    c.model.n_mlps_cat = 0
+    assert config_lib.validate_against_data(c, 8, 52) == 52  # numerical MLPs: the default clip fits the table
+    c.model.mlp_vars_in = 21  # even values 0-1 make 2**21 combinations
+    with pytest.raises(config_lib.ConfigError, match=r"numerical-MLP table of at least 2\*\*21 entries"):
+        config_lib.validate_against_data(c, 8, 52)

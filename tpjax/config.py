@@ -176,6 +176,17 @@ def validate_against_data(c: ml_collections.ConfigDict, vocab_size: int, n_ctx: 
             f"context length {n_ctx} with {c.model.n_layers} layers of numerical heads lets counts reach "
             f"{n_ctx}**{c.model.n_layers}, past the snapped model's int32; use fewer layers or no numerical heads"
         )
+    if c.model.kind == "program" and c.model.n_mlps_cat and d_var**c.model.mlp_vars_in > NUM_TABLE_ENTRIES:
+        raise ConfigError(
+            f"config.model.mlp_vars_in={c.model.mlp_vars_in} with d_var {d_var} makes a snapped categorical-MLP "
+            f"table of {d_var}**{c.model.mlp_vars_in} = {d_var**c.model.mlp_vars_in:,} entries (at most "
+            f"{NUM_TABLE_ENTRIES:,}); lower config.model.mlp_vars_in"
+        )
+    if c.model.kind == "program" and c.model.n_mlps_num and 2**c.model.mlp_vars_in > NUM_TABLE_ENTRIES:
+        raise ConfigError(
+            f"config.model.mlp_vars_in={c.model.mlp_vars_in} makes a snapped numerical-MLP table of at least "
+            f"2**{c.model.mlp_vars_in} entries (at most {NUM_TABLE_ENTRIES:,}); lower config.model.mlp_vars_in"
+        )
     if c.model.kind == "program" and c.model.n_mlps_num and c.model.num_max:
         largest = min(c.model.num_max, n_ctx**c.model.n_layers)
         if (largest + 1) ** c.model.mlp_vars_in > NUM_TABLE_ENTRIES:

@@ -38,7 +38,10 @@ def test_answer_positions_of_hints_and_sum_labels():
 def test_bad_folders_fail_in_one_line(tmp_path):
     with pytest.raises(SystemExit, match="is not a program folder"):
         addition_compare.main(["addition_compare", str(tmp_path / "nowhere")])
-    (tmp_path / "program.py").write_text("")
+    for name in ("program.py", "tables.json", "runtime.py"):
+        (tmp_path / name).write_text("")
+    with pytest.raises(SystemExit, match="is not a program folder: it lacks program.json"):
+        addition_compare.main(["addition_compare", str(tmp_path)])
     (tmp_path / "program.json").write_text("{}")
     with pytest.raises(SystemExit, match="is not a program.json written by tpjax.extract"):
         addition_compare.main(["addition_compare", str(tmp_path)])

@@ -213,3 +213,25 @@ def test_initial_parameters_are_flax_normal_draws(monkeypatch):
     plain = init_all()
     for a, b in zip(jax.tree.leaves(ours), jax.tree.leaves(plain)):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+@pytest.mark.parametrize("cat_heads", [0, 2], ids=["numerical heads only", "categorical heads too"])
+def test_inputs_longer_than_the_context_are_refused_by_every_model(cat_heads):
+    """Past n_ctx there is no position embedding; a gather there would quietly read the last row instead."""
+    from tpjax.model.standard import StandardSpec, StandardTransformer
+
+    spec = make_spec(n_heads_cat=cat_heads, n_mlps_cat=int(cat_heads > 0), mlp_vars_in=1)
+    model, params = init(spec)
+    too_long = jnp.ones((2, spec.n_ctx + 2), jnp.int32)
+    message = f"inputs of length {spec.n_ctx + 2} are longer than the model's context length {spec.n_ctx}"
+    with pytest.raises(ValueError, match=message):
+        model.apply({"params": params}, too_long, mode="argmax")
+    with pytest.raises(ValueError, match=message):
+        discrete.run_discrete(discrete.discretize(params, spec), too_long, spec)
+    standard = StandardTransformer(
+        StandardSpec(vocab_size=7, n_classes=5, n_ctx=spec.n_ctx, n_layers=1, d_model=8, n_heads=2, d_ff=8, causal=False)
+    )
+    standard_params = standard.init(jax.random.key(0), jnp.ones((1, spec.n_ctx), jnp.int32))["params"]
+    with pytest.raises(ValueError, match=message):
+        standard.apply({"params": standard_params}, too_long)
+    assert standard.apply({"params": standard_params}, too_long[:, : spec.n_ctx]).shape == (2, spec.n_ctx, 5)

@@ -122,6 +122,16 @@ def test_verify_names_a_broken_program_json(trained, tmp_path):
     assert "Traceback" not in done.stderr
 
 
+def test_verify_names_a_missing_or_damaged_program_file(trained, tmp_path):
+    _, workdir, _ = trained
+    folder = tmp_path / "program"
+    shutil.copytree(os.path.join(workdir, "programs", "seed_0"), folder)
+    (folder / "tables.json").unlink()
+    _fails_in_one_line(_cli("tpjax.verify", str(folder)), "not a program folder: it lacks tables.json")
+    (folder / "tables.json").write_text("{")
+    _fails_in_one_line(_cli("tpjax.verify", str(folder)), str(folder / "program.py"), "does not load", "JSONDecodeError")
+
+
 def test_verify_rechecks_the_program_against_the_checkpoint(trained, tmp_path):
     """VERIFY.json re-runs the model from the source checkpoint; a program edited afterwards shows there."""
     from tpjax.verify import verify
@@ -271,7 +281,20 @@ def test_ship_copies_and_verifies_the_best_seed(trained, tmp_path):
                        str(out / "hist" / "VERIFY.json"), "ship that task again")
     (tmp_path / "afile").write_text("")
     _fails_in_one_line(_cli("tpjax.program.ship", f"--runs={os.path.dirname(workdir)}", f"--out={tmp_path / 'afile'}"),
-                       "cannot ship sort", "Not a directory")
+                       f"--out={tmp_path / 'afile'}: {tmp_path / 'afile'} is a file, not a folder")
+
+    (out / "hist" / "VERIFY.json").unlink()
+    shipped = {name: (out / "sort" / name).read_bytes() for name in os.listdir(out / "sort")}
+    bad_runs = tmp_path / "bad_runs" / "sort"  # the same run, but its program claims another epoch
+    program = bad_runs / "programs" / f"seed_{results['best_seed']}"
+    shutil.copytree(os.path.join(workdir, "programs", f"seed_{results['best_seed']}"), program)
+    shutil.copyfile(os.path.join(workdir, "results.json"), bad_runs / "results.json")
+    info = json.loads((program / "program.json").read_text())
+    (program / "program.json").write_text(json.dumps({**info, "epoch": 99}))
+    _fails_in_one_line(_cli("tpjax.program.ship", f"--runs={bad_runs.parent}", f"--out={out}"),
+                       "the latest checkpoint is of epoch 2, the program of epoch 99", "not shipped")
+    assert {name: (out / "sort" / name).read_bytes() for name in os.listdir(out / "sort")} == shipped
+    assert sorted(os.listdir(out)) == ["README.md", "hist", "sort"]  # no staging folder left behind
 
 
 @pytest.mark.parametrize("runs, message", [("nosuch", "does not exist"), ("empty", "has no finished runs"),

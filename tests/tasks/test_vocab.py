@@ -37,6 +37,9 @@ def test_unknown_token_error_names_the_token():
         v.encode(["0", "7"])
     with pytest.raises(ValueError, match="unknown token"):
         v.id("x")
+    with pytest.raises(ValueError, match=r"unknown token '7'"):  # a one-shot iterable is read once, not twice
+        v.encode(t for t in ["0", "1", "7", "0"])
+    assert v.encode(t for t in ["1", "0"]) == [v.id("1"), v.id("0")]
 
 
 def test_decode_rejects_ids_outside():

@@ -12,12 +12,13 @@ H head, M MLP, R variable read, C class.
 
 from __future__ import annotations
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from tpjax.model import attention, mlp
-from tpjax.model.transformer_program import ProgramSpec, attention_mask, class_mask
+from tpjax.model.transformer_program import ProgramSpec, attention_mask, check_length, class_mask
 
 # Classifier logits are fixed point with this many bits of headroom, so sums never overflow int32.
 LOGIT_BITS = 30
@@ -133,7 +134,9 @@ def _select_closest(match_BHQK: jax.Array, prio_QK: jax.Array) -> jax.Array:
 
 def run_layers(dp: dict, tokens_BT: jax.Array, spec: ProgramSpec) -> tuple[jax.Array, jax.Array]:
     """All variables of the snapped model: categorical (B, T, V) values and numerical (B, T, N) counts."""
+    chex.assert_rank(tokens_BT, 2)
     b, t = tokens_BT.shape
+    check_length(t, spec.n_ctx)
     x_cat = jnp.stack([tokens_BT, jnp.broadcast_to(jnp.arange(t, dtype=jnp.int32), (b, t))], axis=2)
     x_num = jnp.ones((b, t, 1), jnp.int32)
     mask_B1QK = attention_mask(tokens_BT, spec.causal)[:, None]

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 
+import chex
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from tpjax.model.transformer_program import attention_mask, class_mask
+from tpjax.model.transformer_program import attention_mask, check_length, class_mask
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,7 +52,9 @@ class StandardTransformer(nn.Module):
     def __call__(self, tokens_BT: jax.Array, *, mode: str = "argmax", tau: float = 1.0, rng: jax.Array | None = None):
         del mode, tau, rng
         s = self.spec
+        chex.assert_rank(tokens_BT, 2)
         t = tokens_BT.shape[1]
+        check_length(t, s.n_ctx)
         x = nn.Embed(s.vocab_size, s.d_model)(tokens_BT) + nn.Embed(s.n_ctx, s.d_model)(jnp.arange(t))[None]
         mask_BQK = attention_mask(tokens_BT, s.causal)
         # A padding query has no valid key; let it see itself so that its softmax stays finite.

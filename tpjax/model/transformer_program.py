@@ -77,6 +77,13 @@ def normal(std: float):
     return lambda key, *args, **kwargs: draw(jax.lax.optimization_barrier(key), *args, **kwargs)
 
 
+def check_length(t: int, n_ctx: int) -> None:
+    """Refuses inputs longer than the context: positions past it have no embedding, and a gather there would
+    silently read the last row instead of failing."""
+    if t > n_ctx:
+        raise ValueError(f"inputs of length {t} are longer than the model's context length {n_ctx}")
+
+
 def attention_mask(tokens_BT: jax.Array, causal: bool) -> jax.Array:
     """Valid (query, key) pairs: both non-padding, and key <= query for causal tasks.
 
@@ -224,8 +231,9 @@ class TransformerProgram(nn.Module):
     @nn.compact
     def __call__(self, tokens_BT: jax.Array, *, mode: str = "argmax", tau: float = 1.0, rng: jax.Array | None = None):
         s = self.spec
-        b, t = tokens_BT.shape
         chex.assert_rank(tokens_BT, 2)
+        b, t = tokens_BT.shape
+        check_length(t, s.n_ctx)
         x_cat = [
             jnp.stack(
                 [

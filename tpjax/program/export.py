@@ -47,21 +47,29 @@ class ProgramFolderError(ValueError):
     """A folder that is not a program folder as tpjax.extract writes it; the message is one line for the user."""
 
 
-def read_program_folder(directory: str) -> tuple[dict, ml_collections.ConfigDict, tasks.Task]:
-    """A program folder's program.json, the run config it holds and that config's task.
+PROGRAM_FILES = ("program.py", "tables.json", "runtime.py", "program.json")
 
-    Raises ProgramFolderError when program.py or program.json is missing or program.json is not one that
+
+def read_program_folder(directory: str) -> tuple[dict, ml_collections.ConfigDict, tasks.Task]:
+    """A program folder's program.json, the run config it holds (with fields added since at their defaults,
+    as for a checkpoint's config) and that config's task.
+
+    Raises ProgramFolderError when one of PROGRAM_FILES is missing or program.json is not one that
     tpjax.extract writes (the tools that read program folders report it in one line).
     """
-    info_path = os.path.join(directory, "program.json")
-    if not os.path.isfile(info_path) or not os.path.isfile(os.path.join(directory, "program.py")):
+    from tpjax.train.checkpoint import filled_config_dict
+
+    missing = [name for name in PROGRAM_FILES if not os.path.isfile(os.path.join(directory, name))]
+    if missing:
         raise ProgramFolderError(
-            f"{directory} is not a program folder (needs program.py and program.json, as tpjax.extract writes)"
+            f"{directory} is not a program folder: it lacks {', '.join(missing)} (tpjax.extract writes "
+            f"{', '.join(PROGRAM_FILES)})"
         )
+    info_path = os.path.join(directory, "program.json")
     try:
         with open(info_path) as f:
             info = json.load(f)
-        c = ml_collections.ConfigDict(info["config_dict"])
+        c = ml_collections.ConfigDict(filled_config_dict(info["config_dict"]))
         _, task = tasks.get_task(c)
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as e:
         raise ProgramFolderError(
@@ -71,11 +79,15 @@ def read_program_folder(directory: str) -> tuple[dict, ml_collections.ConfigDict
 
 
 def load_module(directory: str) -> ModuleType:
-    """Import an emitted program.py under a fresh module name."""
+    """Import an emitted program.py under a fresh module name; ProgramFolderError (one line) if it fails to load,
+    e.g. a damaged tables.json next to it."""
     path = os.path.join(directory, "program.py")
     spec = importlib.util.spec_from_file_location(f"tpjax_program_{next(_module_ids)}", path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as e:  # whatever the program's own code raises while loading: the folder is unusable
+        raise ProgramFolderError(f"{path} does not load: {type(e).__name__}: {e}") from None
     return module
 
 

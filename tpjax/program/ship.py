@@ -11,11 +11,14 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 
 from absl import app, flags
 
 from tpjax import tasks
+from tpjax.cli import file_in_the_way
 from tpjax.program.emit import RUNTIME_SOURCE
+from tpjax.program.export import PROGRAM_FILES
 from tpjax.train.checkpoint import CheckpointError, read_json
 from tpjax.verify import VerifyError, verify
 
@@ -31,7 +34,7 @@ def define_flags() -> None:
 
 PAPER_LINES = {"reverse": 713, "hist": 160, "double_hist": 423, "sort": 635, "most_freq": 666, "dyck1": 892, "dyck2": 733}
 RUNTIME_LINES = len(RUNTIME_SOURCE.read_text().splitlines())
-SHIPPED = ("program.py", "tables.json", "runtime.py", "program.json")
+SHIPPED = PROGRAM_FILES
 
 
 def _recheck_problem(result: dict) -> str | None:
@@ -54,23 +57,30 @@ def ship_task(run_dir: str, out_dir: str) -> dict:
     source = os.path.join(run_dir, "programs", f"seed_{results['best_seed']}")
     if not os.path.isfile(os.path.join(source, "program.py")):
         raise VerifyError(f"{source} has no program; run `python -m tpjax.extract --workdir={run_dir}` first")
-    os.makedirs(out_dir, exist_ok=True)
-    stale = os.path.join(out_dir, "VERIFY.json")
-    if os.path.exists(stale):  # until the new program is verified, the folder must not look checked
-        os.remove(stale)
-    for name in SHIPPED:
-        shutil.copyfile(os.path.join(source, name), os.path.join(out_dir, name))
-    result = verify(out_dir)
-    problem = _recheck_problem(result)
-    if problem:
-        os.remove(stale)
-        raise VerifyError(f"{source}: {problem}; not shipped")
-    if result["agreement"] != 1.0 or result["program_test_acc"] != result["model_test_acc"]:
-        os.remove(stale)
-        raise VerifyError(
-            f"{source}: the program does not reproduce the snapped model (agreement {result['agreement']}, test "
-            f"accuracy {result['program_test_acc']} vs the model's {result['model_test_acc']}); not shipped"
-        )
+    parent = os.path.dirname(os.path.abspath(out_dir))
+    os.makedirs(parent, exist_ok=True)
+    # Verified in a staging folder beside out_dir: a program that fails leaves the one shipped before untouched.
+    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(os.path.abspath(out_dir))}-staging-", dir=parent)
+    try:
+        for name in SHIPPED:
+            shutil.copyfile(os.path.join(source, name), os.path.join(staging, name))
+        result = verify(staging)
+        problem = _recheck_problem(result)
+        if problem:
+            raise VerifyError(f"{source}: {problem}; not shipped")
+        if result["agreement"] != 1.0 or result["program_test_acc"] != result["model_test_acc"]:
+            raise VerifyError(
+                f"{source}: the program does not reproduce the snapped model (agreement {result['agreement']}, test "
+                f"accuracy {result['program_test_acc']} vs the model's {result['model_test_acc']}); not shipped"
+            )
+        os.makedirs(out_dir, exist_ok=True)
+        verified = os.path.join(out_dir, "VERIFY.json")
+        if os.path.exists(verified):  # while the files are replaced, the folder must not look checked
+            os.remove(verified)
+        for name in (*SHIPPED, "VERIFY.json"):  # VERIFY.json last
+            os.replace(os.path.join(staging, name), os.path.join(out_dir, name))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return result
 
 
@@ -125,11 +135,14 @@ def main(argv: list[str]) -> None:
         names = tasks_to_ship(_RUNS.value, _TASKS.value)
     except VerifyError as e:
         sys.exit(f"error: {e}")
+    blocker = file_in_the_way(_OUT.value)
+    if blocker:
+        sys.exit(f"error: --out={_OUT.value}: {blocker} is a file, not a folder")
     rows = []
     for task in names:
         try:
             rows.append(ship_task(os.path.join(_RUNS.value, task), os.path.join(_OUT.value, task)))
-        except (VerifyError, CheckpointError) as e:
+        except (VerifyError, CheckpointError, ValueError) as e:  # ValueError: e.g. a ConfigError rebuilding the data
             sys.exit(f"error: {e}")
         except OSError as e:  # e.g. --out under a file
             sys.exit(f"error: cannot ship {task} to {os.path.join(_OUT.value, task)}: {e.strerror or e}")

@@ -63,6 +63,7 @@ class Vocab:
 
     def encode(self, tokens: Iterable[str]) -> list[int]:
         """Token strings -> ids."""
+        tokens = list(tokens)  # read once: the slow path below must see the same tokens as the fast one
         ids = self._ids
         try:
             return [ids[t] for t in tokens]

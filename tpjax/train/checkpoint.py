@@ -90,7 +90,7 @@ def check_workdir_config(config_path: str, c: ml_collections.ConfigDict) -> None
             f"{os.path.dirname(config_path) or '.'} was trained when model.num_max=0 meant a clip at {clip}, "
             "and 0 now means no clip; it cannot resume under either config (train it again in a fresh --workdir)"
         )
-    diffs = config_differences(_filled(saved), records.config_dict(c))
+    diffs = config_differences(filled_config_dict(saved), records.config_dict(c))
     if diffs:
         raise CheckpointError(
             f"{os.path.dirname(config_path) or '.'} holds a run of another config ({_first(diffs)}); "
@@ -180,7 +180,7 @@ class Checkpoints:
         return None
 
     def _check_meta(self, meta: dict, step_dir: str) -> None:
-        diffs = config_differences(_filled(meta.get("config", {})), self.config)
+        diffs = config_differences(filled_config_dict(meta.get("config", {})), self.config)
         if diffs:
             raise CheckpointError(f"checkpoint {step_dir} belongs to another run ({_first(diffs)})")
 
@@ -210,7 +210,7 @@ def load_run(workdir: str) -> LoadedRun:
         manager.close()
     meta = item["meta"]
     where = ("in config.json", "in the checkpoint")
-    stored = _filled(meta.get("config", {}))
+    stored = filled_config_dict(meta.get("config", {}))
     diffs = config_differences(stored, records.config_dict(config), where)
     if diffs:
         raise CheckpointError(f"checkpoint {step_dir} belongs to another run than {config_path} ({_first(diffs)})")
@@ -254,7 +254,7 @@ def read_config(config_path: str) -> ml_collections.ConfigDict:
     """
     saved = read_json(config_path, "config file")
     saved.pop("derived", None)
-    c = ml_collections.ConfigDict(_filled(saved))
+    c = ml_collections.ConfigDict(filled_config_dict(saved))
     try:
         config_lib.validate(c)
     except (config_lib.ConfigError, KeyError, AttributeError, TypeError) as e:
@@ -262,7 +262,7 @@ def read_config(config_path: str) -> ml_collections.ConfigDict:
     return c
 
 
-def _filled(saved: dict) -> dict:
+def filled_config_dict(saved: dict) -> dict:
     """A stored config with the fields added since it was written, at their defaults (see read_config)."""
     return _with_defaults(saved, config_lib.base_config().to_dict())
 

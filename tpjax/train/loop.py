@@ -73,7 +73,10 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
     """
     start = time.time()
     config_lib.validate(c)
-    dataset = tasks.make_dataset(c)  # before the workdir is made: a config whose data cannot be built leaves nothing
+    # Data and model before the workdir is made: a config they refuse (data it cannot draw, a d_var or table
+    # too small for the data) leaves nothing behind.
+    dataset = tasks.make_dataset(c)
+    model = build_model(c, dataset)
     blocker = cli.file_in_the_way(workdir)
     if blocker:
         raise checkpoint.CheckpointError(f"--workdir {workdir}: {blocker} is a file, not a folder")
@@ -81,7 +84,7 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
     checkpoint.check_workdir_config(run.config_path, c)
     seeds = list(range(c.seed, c.seed + c.n_seeds))
     placement = sharding.seed_sharding(len(vmapped_seeds(seeds)))
-    setup = _Setup(c, dataset, build_model(c, dataset), optax.adam(c.lr), seeds, placement)
+    setup = _Setup(c, dataset, model, optax.adam(c.lr), seeds, placement)
     ckpts = checkpoint.Checkpoints(workdir, c, setup.seeds)
     try:
         states, progress = _resume(setup, ckpts, run)
