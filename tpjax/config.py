@@ -33,7 +33,7 @@ def base_config() -> ml_collections.ConfigDict:
 
     c.data = ml_collections.ConfigDict()
     c.data.vocab_size = 8  # input vocabulary incl. special tokens, as in the original code; unused by addition
-    c.data.max_len = 8  # longest input incl. BOS/EOS; unused by addition
+    c.data.max_len = 8  # longest input incl. BOS/EOS (induction: max_len//2 pairs, inputs up to that + 2); unused by addition
     c.data.min_len = 1  # shortest body length; Dyck and induction: twice the fewest pairs; unused by addition
     c.data.size = 20000  # examples before the split (deduplicated where the space allows)
     c.data.seed = 0  # data generation and split seed
