@@ -27,7 +27,7 @@ from absl import app, flags
 
 from tpjax import tasks
 from tpjax.program.export import (
-    ProgramFolderError, load_module, module_label_ids, read_program_folder, run_predictions, token_accuracy,
+    ProgramFolderError, agreement, load_module, module_label_ids, read_program_folder, run_predictions, token_accuracy,
 )
 from tpjax.tasks.spec import Lengths, Strings
 from tpjax.tasks.splits import pad
@@ -141,11 +141,10 @@ def _recheck(info: dict, inputs: np.ndarray, targets: np.ndarray, program_preds:
         model_preds, epoch = run_predictions(source, info["seed"], inputs)
     except CheckpointError as e:
         return f"not rechecked: {e}"
-    real = inputs != 0
     return {
         "source": source,
         "epoch": epoch,
-        "agreement": float(np.sum((model_preds == program_preds) & real) / max(np.sum(real), 1)),
+        "agreement": agreement(model_preds, program_preds, inputs),
         "model_test_acc": token_accuracy(model_preds, targets),
     }
 

@@ -128,8 +128,15 @@ def run_predictions(workdir: str, seed: int, tokens_NT: np.ndarray) -> tuple[np.
 
 
 def token_accuracy(preds_NT: np.ndarray, targets_NT: np.ndarray) -> float:
+    """The fraction of scored (non-padding) target tokens predicted right."""
     scored = targets_NT != 0
     return float(np.sum((preds_NT == targets_NT) & scored) / max(np.sum(scored), 1))
+
+
+def agreement(a_NT: np.ndarray, b_NT: np.ndarray, tokens_NT: np.ndarray) -> float:
+    """The fraction of real (non-padding) input positions where two label-id predictions agree."""
+    real = tokens_NT != 0
+    return float(np.sum((a_NT == b_NT) & real) / max(np.sum(real), 1))
 
 
 def export_seed(
@@ -149,7 +156,6 @@ def export_seed(
     program = program_of_seed(dp, spec, dataset, meta)
     emit.write(program, out_dir)
     program_preds = module_label_ids(load_module(out_dir), test.inputs, dataset.labels)
-    real = test.inputs != 0
     with open(os.path.join(out_dir, "program.py")) as f:
         n_lines = sum(1 for _ in f)
     info = {
@@ -158,7 +164,7 @@ def export_seed(
         "n_test": int(test.inputs.shape[0]),
         "model_test_acc": model_acc,
         "program_test_acc": token_accuracy(program_preds, test.targets),
-        "agreement": float(np.sum((model_preds == program_preds) & real) / max(np.sum(real), 1)),
+        "agreement": agreement(model_preds, program_preds, test.inputs),
         "program_lines": n_lines,
         "n_ops": len(program.ops),
         "extract_seconds": round(time.time() - start, 3),
