@@ -12,12 +12,11 @@ import dataclasses
 import io
 import json
 import os
-import shutil
-import uuid
 
 import numpy as np
 
 from tpjax.experiments.grid import Point, SweepError
+from tpjax.train.records import write_bytes_atomic, write_text_atomic
 
 CSV_FIELDS = (
     "task", "point", "n_layers", "n_heads", "n_mlps", "status", "n_seeds", "best_seed", "best_val_acc",
@@ -168,28 +167,15 @@ def heatmap(rows: list[Row], path: str, title: str) -> None:
                     ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=7, color=color)
     fig.colorbar(image, ax=axes[0].tolist(), label="test acc (%)")
     fig.suptitle(title, fontsize=10)
-    tmp = f"{path}.{os.getpid()}.tmp"  # shards running side by side may write at once
-    fig.savefig(tmp, format="png", dpi=120)
+    save_png_atomic(fig, path)
     plt.close(fig)
-    os.replace(tmp, path)
 
 
-def write_text_atomic(path: str, text: str) -> None:
-    """Write to a per-process temporary file, then rename: readers never see a half-written file.
-
-    The file keeps its permissions, a symlink keeps pointing at it, and a failed write leaves no temporary file.
-    """
-    path = os.path.realpath(path)
-    tmp = f"{path}.{uuid.uuid4().hex}.tmp"  # shards, on this machine or others sharing the folder, may write at once
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        if os.path.exists(path):
-            shutil.copymode(path, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+def save_png_atomic(fig, path: str) -> None:
+    """The figure as a PNG, by write_bytes_atomic: shards summarising side by side never show a torn image."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=120)
+    write_bytes_atomic(path, buffer.getvalue())
 
 
 def write_task_summary(task_dir: str, sweep_name: str, task_points: list[Point]) -> list[Row]:

@@ -115,13 +115,25 @@ def _set_overrides(override: ml_collections.ConfigDict, prefix: str = "") -> dic
     return out
 
 
+def is_positive_int(value) -> bool:
+    """Whether a config value is a positive integer; True and False are ints to Python but not counts here."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def check_n_seeds(c: ml_collections.ConfigDict, name: str = "sweep config") -> None:
+    """SweepError unless c.n_seeds is a positive integer; `name` is what the message calls the config."""
+    n_seeds = c.get("n_seeds")
+    if not is_positive_int(n_seeds):
+        raise SweepError(f"{name}.n_seeds must be a positive integer, got {n_seeds!r}")
+
+
 def _grid_values(sweep: ml_collections.ConfigDict, field: str, even: bool) -> tuple[int, ...]:
     values = sweep[field]
     values = (values,) if isinstance(values, int) else values
     if not isinstance(values, (tuple, list)) or not values:
         raise SweepError(f"sweep config.{field} must be a non-empty tuple of positive integers, got {values!r}")
     for v in values:
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        if not is_positive_int(v):
             raise SweepError(f"sweep config.{field} must hold positive integers, got {v!r} in {tuple(values)}")
         if even and v % 2:
             raise SweepError(
@@ -143,9 +155,7 @@ def check_sweep(sweep: ml_collections.ConfigDict) -> None:
     _grid_values(sweep, "n_layers", even=False)
     _grid_values(sweep, "n_heads", even=True)
     _grid_values(sweep, "n_mlps", even=True)
-    n_seeds = sweep.get("n_seeds")
-    if isinstance(n_seeds, bool) or not isinstance(n_seeds, int) or n_seeds < 1:
-        raise SweepError(f"sweep config.n_seeds must be a positive integer, got {n_seeds!r}")
+    check_n_seeds(sweep)
 
 
 def parse_tasks(spec: str, task_configs: str = DEFAULT_TASK_CONFIGS) -> list[str]:
@@ -215,7 +225,9 @@ def apply_overrides(sweep: ml_collections.ConfigDict, base: ml_collections.Confi
     return c
 
 
-def point_config(sweep: ml_collections.ConfigDict, point: Point, base: ml_collections.ConfigDict):
+def point_config(
+    sweep: ml_collections.ConfigDict, point: Point, base: ml_collections.ConfigDict
+) -> ml_collections.ConfigDict:
     """The task config `base` with the sweep's overrides and the point's layers, heads and MLPs."""
     c = apply_overrides(sweep, base)
     c.unlock()
@@ -254,4 +266,5 @@ def point_configs(
 
 
 def point_dir(out: str, sweep: ml_collections.ConfigDict, point: Point) -> str:
+    """OUT/<sweep>/<task>/<point>: the point's workdir, where a rerun finds its checkpoint and results."""
     return os.path.join(out, sweep.name, point.task, point.name)

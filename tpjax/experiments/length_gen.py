@@ -35,12 +35,11 @@ def _check(lg: ml_collections.ConfigDict) -> tuple[int, ...]:
     if not isinstance(lg.get("name"), str) or not lg.name or "/" in lg.name:
         raise grid.SweepError(f"config.name must be a folder name, got {lg.get('name')!r}")
     lengths = lg.lengths if isinstance(lg.lengths, (tuple, list)) else (lg.lengths,)
-    if not lengths or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in lengths):
+    if not lengths or not all(grid.is_positive_int(n) for n in lengths):
         raise grid.SweepError(f"config.lengths must be a non-empty tuple of positive integers, got {lg.lengths!r}")
     if len(set(lengths)) != len(lengths):
         raise grid.SweepError(f"config.lengths repeats a value: {tuple(lengths)}")
-    if isinstance(lg.n_seeds, bool) or not isinstance(lg.n_seeds, int) or lg.n_seeds < 1:
-        raise grid.SweepError(f"config.n_seeds must be a positive integer, got {lg.n_seeds!r}")
+    grid.check_n_seeds(lg, name="config")
     for name in grid.SET_BY_LENGTH_GEN:
         node = lg.override
         for part in name.split("."):
@@ -159,10 +158,8 @@ def figure(rows, path: str, name: str) -> None:
     if labelled:  # no legend while no point has finished (matplotlib would warn about an empty one)
         labelled[0].legend(fontsize=8)
     fig.suptitle(f"Length generalisation ({name}): mean ± std over seeds", fontsize=10)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    fig.savefig(tmp, format="png", dpi=120)
+    aggregate.save_png_atomic(fig, path)
     plt.close(fig)
-    os.replace(tmp, path)
 
 
 def write_summary(plan: runner.Plan) -> list:

@@ -42,8 +42,9 @@ def selection_priority(n_ctx: int) -> np.ndarray:
     return np.where(k == q, -4 * n_ctx, prio).astype(np.int32)
 
 
-def _swap(x: jax.Array) -> jax.Array:
-    # The barrier keeps XLA from folding the transpose back into a dot layout that is slow on CPU.
+def swap_last_axes(x: jax.Array) -> jax.Array:
+    """x with its last two axes swapped, behind a barrier that keeps XLA from folding the transpose back into
+    a dot layout that is slow on CPU (the gradients here and in mlp.py)."""
     return jax.lax.optimization_barrier(jnp.swapaxes(x, -1, -2))
 
 
@@ -63,7 +64,7 @@ def _matmul_nt_fwd(a, b):
 
 def _matmul_nt_bwd(res, g_XQK):
     a, b = res
-    return jnp.einsum("...qk,...ke->...qe", g_XQK, b), jnp.einsum("...kq,...qe->...ke", _swap(g_XQK), a)
+    return jnp.einsum("...qk,...ke->...qe", g_XQK, b), jnp.einsum("...kq,...qe->...ke", swap_last_axes(g_XQK), a)
 
 
 matmul_nt.defvjp(_matmul_nt_fwd, _matmul_nt_bwd)
@@ -81,7 +82,7 @@ def _matmul_nn_fwd(a, b):
 
 def _matmul_nn_bwd(res, g_XQE):
     a, b = res
-    return jnp.einsum("...qe,...ke->...qk", g_XQE, b), jnp.einsum("...kq,...qe->...ke", _swap(a), g_XQE)
+    return jnp.einsum("...qe,...ke->...qk", g_XQE, b), jnp.einsum("...kq,...qe->...ke", swap_last_axes(a), g_XQE)
 
 
 matmul_nn.defvjp(_matmul_nn_fwd, _matmul_nn_bwd)
@@ -93,7 +94,10 @@ def match_scores(q_HBQD: jax.Array, k_HBKD: jax.Array, pred_HDD: jax.Array) -> j
     return matmul_nt(qp_HBQD, k_HBKD)
 
 
-def categorical_heads(q_HBQD, k_HBKD, v_HBKD, pred_HDD, mask_BQK, bias_QK, mode: str, tau, key) -> jax.Array:
+def categorical_heads(
+    q_HBQD: jax.Array, k_HBKD: jax.Array, v_HBKD: jax.Array, pred_HDD: jax.Array, mask_BQK: jax.Array,
+    bias_QK: jax.Array, mode: str, tau: jax.Array | float, key: jax.Array | None,
+) -> jax.Array:
     """Hard "select closest" attention, relaxed for training; returns the new variables (H, B, Q, D)."""
     d_var = q_HBQD.shape[-1]
     scores_HBQK = match_scores(q_HBQD, k_HBKD, pred_HDD)
@@ -106,7 +110,9 @@ def categorical_heads(q_HBQD, k_HBKD, v_HBKD, pred_HDD, mask_BQK, bias_QK, mode:
     return matmul_nn(attn_HBQK, v_HBKD)
 
 
-def numerical_heads(q_HBQD, k_HBKD, v_HBK, pred_HDD, mask_BQK) -> jax.Array:
+def numerical_heads(
+    q_HBQD: jax.Array, k_HBKD: jax.Array, v_HBK: jax.Array, pred_HDD: jax.Array, mask_BQK: jax.Array
+) -> jax.Array:
     """Sum of the value over every valid matching key (no softmax, no BOS default): (H, B, Q)."""
     scores_HBQK = jnp.where(mask_BQK, match_scores(q_HBQD, k_HBKD, pred_HDD), 0.0)
     return matmul_nn(scores_HBQK, v_HBK[..., None])[..., 0]

@@ -9,12 +9,8 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from tpjax.model.attention import swap_last_axes
 from tpjax.model.relax import relax
-
-
-def _swap(x: jax.Array) -> jax.Array:
-    # The barrier keeps XLA from folding the transpose back into a dot layout that is slow on CPU.
-    return jax.lax.optimization_barrier(jnp.swapaxes(x, -1, -2))
 
 
 @jax.custom_vjp
@@ -36,9 +32,9 @@ def _matmul_rows_bwd(res, g_XNJ):
     x_XNI, w_XIJ = res
     g_x = jnp.einsum("...nj,...ij->...ni", g_XNJ, w_XIJ)
     if x_XNI.shape[-1] <= g_XNJ.shape[-1]:
-        g_w = jnp.einsum("...in,...nj->...ij", _swap(x_XNI), g_XNJ)
+        g_w = jnp.einsum("...in,...nj->...ij", swap_last_axes(x_XNI), g_XNJ)
     else:
-        g_wT = jnp.einsum("...jn,...ni->...ji", _swap(g_XNJ), x_XNI)
+        g_wT = jnp.einsum("...jn,...ni->...ji", swap_last_axes(g_XNJ), x_XNI)
         g_w = jnp.swapaxes(jax.lax.optimization_barrier(g_wT), -1, -2)  # keeps the product plain
     return g_x, g_w
 

@@ -8,13 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from tpjax.program.ir import Lookup, Program, Select
-from tpjax.program.runtime import visible_keys
-
-
-def selection_priority(n: int) -> np.ndarray:
-    """(Q, K), higher wins: the nearest key, the earlier one on equal distance, the query itself last."""
-    q, k = np.arange(n)[:, None], np.arange(n)[None, :]
-    return np.where(k == q, -4 * n, -2 * np.abs(q - k) + (k < q))
+from tpjax.program.runtime import select_closest, visible_keys
 
 
 def matches(op: Select, env: dict[str, np.ndarray]) -> np.ndarray:
@@ -26,16 +20,15 @@ def matches(op: Select, env: dict[str, np.ndarray]) -> np.ndarray:
     return np.broadcast_to(key_BK[:, None, :] == wanted, key_BK.shape[:1] + key_BK.shape[1:] * 2)
 
 
-def select(op: Select, env: dict[str, np.ndarray], visible_BQK: np.ndarray, prio_QK: np.ndarray) -> np.ndarray:
+def select(op: Select, env: dict[str, np.ndarray], visible_BQK: np.ndarray) -> np.ndarray:
+    """(B, Q): a head's output, by the same select-closest rule the emitted programs ship (runtime.py)."""
     value_BK = env[op.value]
     if op.predicate.kind == "never":  # nothing matches: BOS's value, or an empty sum
         return np.broadcast_to(value_BK[:, :1], value_BK.shape) if op.kind == "cat" else np.zeros_like(value_BK)
     match_BQK = matches(op, env) & visible_BQK
     if op.kind == "num":
         return np.einsum("bqk,bk->bq", match_BQK.astype(np.int64), value_BK)
-    ranked = np.where(match_BQK, prio_QK, np.iinfo(np.int64).min)
-    chosen_BQ = np.where(match_BQK.any(-1), ranked.argmax(-1), 0)
-    return np.take_along_axis(value_BK, chosen_BQ, axis=1)
+    return select_closest(match_BQK, value_BK)
 
 
 def lookup(op: Lookup, env: dict[str, np.ndarray]) -> np.ndarray:
@@ -56,9 +49,8 @@ def run_ids(program: Program, tokens_BT: np.ndarray) -> np.ndarray:
         "ones": np.ones((b, t), np.int64),
     }
     visible = visible_keys(tokens_BT, program.causal)
-    prio = selection_priority(t)
     for op in program.ops:
-        env[op.name] = select(op, env, visible, prio) if isinstance(op, Select) else lookup(op, env)
+        env[op.name] = select(op, env, visible) if isinstance(op, Select) else lookup(op, env)
     return program_classes(program, env)
 
 

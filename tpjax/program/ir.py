@@ -80,7 +80,7 @@ class Select:
         return ((self.query,) if self.predicate.reads_query else ()) + (self.key, self.value)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)  # its table is an array: compared by identity, like Program
 class Lookup:
     """An MLP, snapped: a table over the values of the inputs it depends on (none: a constant).
 
@@ -95,15 +95,6 @@ class Lookup:
     inputs: tuple[str, ...]
     table: np.ndarray
     clip: int = 0
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Lookup) and self.key() == other.key()
-
-    def __hash__(self) -> int:
-        return hash(self.key())
-
-    def key(self):
-        return (self.name, self.kind, self.layer, self.index, self.inputs, self.table.tobytes(), self.table.shape, self.clip)
 
 
 Op = Union[Select, Lookup]
@@ -136,7 +127,3 @@ class Program:
     ops: tuple[Op, ...]
     classifier: Classifier
     meta: dict = dataclasses.field(default_factory=dict)  # task, seed, config summary, source
-
-    @property
-    def inputs(self) -> tuple[str, ...]:
-        return tuple(n for n in ("tokens", "positions", "ones") if n in self.variables)

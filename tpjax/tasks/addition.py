@@ -136,8 +136,10 @@ def _make(task: str, data: ml_collections.ConfigDict, hints: bool) -> spec.Task:
 
 
 def make(data: ml_collections.ConfigDict) -> spec.Task:
+    """addition for the registry: plain digits; ValueError for options that do not fit the format."""
     return _make("addition", data, hints=False)
 
 
 def make_hints(data: ml_collections.ConfigDict) -> spec.Task:
+    """addition_hints for the registry: every digit after a letter naming its significance."""
     return _make("addition_hints", data, hints=True)

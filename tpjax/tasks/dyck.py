@@ -97,8 +97,10 @@ def _make(task: str, kinds: int, data: ml_collections.ConfigDict) -> spec.Task:
 
 
 def make_dyck1(data: ml_collections.ConfigDict) -> spec.Task:
+    """dyck1 for the registry: one bracket kind, `(` `)`."""
     return _make("dyck1", 1, data)
 
 
 def make_dyck2(data: ml_collections.ConfigDict) -> spec.Task:
+    """dyck2 for the registry: two bracket kinds, `(` `)` and `{` `}`."""
     return _make("dyck2", 2, data)

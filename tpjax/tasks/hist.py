@@ -22,6 +22,7 @@ N_SPECIALS = 2  # <pad>, <s>
 
 
 def input_vocab(values: Sequence[str], task: str) -> Vocab:
+    """`<s>` then the values: the input format hist, double_hist and most_freq share."""
     return make_vocab(f"input vocabulary of {task}", (BOS,), values)
 
 
@@ -72,8 +73,10 @@ def _make(task: str, data: ml_collections.ConfigDict, double: bool) -> spec.Task
 
 
 def make(data: ml_collections.ConfigDict) -> spec.Task:
+    """hist for the registry: each position labelled with its value's count."""
     return _make("hist", data, double=False)
 
 
 def make_double(data: ml_collections.ConfigDict) -> spec.Task:
+    """double_hist for the registry: each position labelled with how many values share its value's count."""
     return _make("double_hist", data, double=True)

@@ -66,6 +66,7 @@ def label(tokens: Sequence[str]) -> list[str]:
 
 
 def make(data: ml_collections.ConfigDict) -> spec.Task:
+    """induction for the registry; ValueError for a vocab_size or length that leaves no valid input."""
     if data.vocab_size % 2 or not 4 <= data.vocab_size <= 22:
         raise ValueError(
             f"config.data.vocab_size={data.vocab_size} does not fit induction: it must be even, "

@@ -29,6 +29,7 @@ def label(tokens: Sequence[str]) -> list[str]:
 
 
 def make(data: ml_collections.ConfigDict) -> spec.Task:
+    """most_freq for the registry: hist's inputs and sizes, labelled with values (and `<s>`), not counts."""
     values = spec.value_tokens("most_freq", data.vocab_size, hist.N_SPECIALS)
     train, test = spec.body_lengths("most_freq", data, data.max_len - 1)
     return spec.Task(

@@ -19,6 +19,7 @@ N_SPECIALS = 3  # <pad>, <s>, </s>
 
 
 def input_vocab(values: Sequence[str], task: str = "reverse") -> Vocab:
+    """`<s>`, `</s>`, then the values: the input format reverse and sort share."""
     return make_vocab(f"input vocabulary of {task}", (BOS, EOS), values)
 
 
@@ -42,6 +43,7 @@ def label(tokens: Sequence[str]) -> list[str]:
 
 
 def make(data: ml_collections.ConfigDict) -> spec.Task:
+    """reverse for the registry, sized by `data` (vocab_size, min_len, max_len, length_gen)."""
     values = spec.value_tokens("reverse", data.vocab_size, N_SPECIALS)
     train, test = spec.body_lengths("reverse", data, data.max_len - 2)
     return spec.Task(

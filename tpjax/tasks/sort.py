@@ -22,6 +22,7 @@ def label(tokens: Sequence[str]) -> list[str]:
 
 
 def make(data: ml_collections.ConfigDict) -> spec.Task:
+    """sort for the registry: reverse's inputs and sizes, the body sorted as numbers for labels."""
     values = spec.value_tokens("sort", data.vocab_size, reverse.N_SPECIALS)
     train, test = spec.body_lengths("sort", data, data.max_len - 2)
     return spec.Task(

@@ -5,19 +5,41 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
+import uuid
 
 import jax
 import ml_collections
 import numpy as np
 
 
+def write_bytes_atomic(path: str, data: bytes) -> None:
+    """Write to a uniquely named temporary file, then rename: readers never see a half-written file, and
+    writers side by side (sweep shards, on this machine or others sharing the folder) never share a temporary.
+
+    The file keeps its permissions, a symlink keeps pointing at it, and a failed write leaves no temporary file.
+    """
+    path = os.path.realpath(path)
+    tmp = f"{path}.{uuid.uuid4().hex}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        if os.path.exists(path):
+            shutil.copymode(path, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """`text` as UTF-8, newlines as given, by write_bytes_atomic."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
 def write_json_atomic(path: str, obj) -> None:
-    """Write to a temporary file, then rename: a killed run never leaves a half-written JSON file."""
-    tmp = f"{path}.tmp"
-    with open(tmp, "w") as f:
-        json.dump(obj, f, indent=2, default=_to_builtin)
-        f.write("\n")
-    os.replace(tmp, path)
+    """`obj` as indented JSON, by write_text_atomic: a killed run never leaves a half-written JSON file."""
+    write_text_atomic(path, json.dumps(obj, indent=2, default=_to_builtin) + "\n")
 
 
 def config_dict(c: ml_collections.ConfigDict) -> dict:
@@ -46,12 +68,14 @@ class RunFiles:
         self.results_path = os.path.join(workdir, "results.json")
 
     def write_config(self, c: ml_collections.ConfigDict, extra: dict | None = None) -> None:
+        """config.json, which a resume checks the workdir against; `extra` (n_ctx, model spec) under "derived"."""
         obj = config_dict(c)
         if extra:
             obj["derived"] = extra
         write_json_atomic(self.config_path, obj)
 
     def append_metrics(self, epoch: int, seeds: list[int], by_split: dict[str, dict[str, np.ndarray]]) -> None:
+        """One metrics.jsonl row per split and seed, appended: a killed run keeps the log of what it evaluated."""
         with open(self.metrics_path, "a") as f:
             for split, m in by_split.items():
                 for i, seed in enumerate(seeds):
@@ -73,12 +97,10 @@ class RunFiles:
                     continue
                 if isinstance(row, dict) and isinstance(row.get("epoch"), int) and row["epoch"] <= epoch:
                     kept.append(json.dumps(row) + "\n")
-        tmp = f"{self.metrics_path}.tmp"
-        with open(tmp, "w") as f:
-            f.writelines(kept)
-        os.replace(tmp, self.metrics_path)
+        write_text_atomic(self.metrics_path, "".join(kept))
 
     def write_results(self, results: dict) -> None:
+        """results.json, written once training ends: its presence is what marks the run finished."""
         write_json_atomic(self.results_path, results)
 
 

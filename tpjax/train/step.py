@@ -36,7 +36,8 @@ def init_state(key: jax.Array, model, tx: optax.GradientTransformation, example_
     return TrainState(step=jnp.zeros((), jnp.int32), params=params, opt_state=tx.init(params), key=key)
 
 
-def init_states(seeds: list[int], model, tx, example_BT) -> TrainState:
+def init_states(seeds: list[int], model, tx: optax.GradientTransformation, example_BT: jax.Array) -> TrainState:
+    """Every seed's initial state, stacked on a leading seed axis, from keys that depend on the seed alone."""
     keys = jnp.stack([jax.random.key_data(jax.random.key(s)) for s in seeds])
     return jax.jit(jax.vmap(lambda k: init_state(jax.random.wrap_key_data(k), model, tx, example_BT)))(keys)
 
