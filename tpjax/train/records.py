@@ -5,36 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
-import uuid
 
 import jax
 import ml_collections
 import numpy as np
 
-
-def write_bytes_atomic(path: str, data: bytes) -> None:
-    """Write to a uniquely named temporary file, then rename: readers never see a half-written file, and
-    writers side by side (sweep shards, on this machine or others sharing the folder) never share a temporary.
-
-    The file keeps its permissions, a symlink keeps pointing at it, and a failed write leaves no temporary file.
-    """
-    path = os.path.realpath(path)
-    tmp = f"{path}.{uuid.uuid4().hex}.tmp"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        if os.path.exists(path):
-            shutil.copymode(path, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def write_text_atomic(path: str, text: str) -> None:
-    """`text` as UTF-8, newlines as given, by write_bytes_atomic."""
-    write_bytes_atomic(path, text.encode("utf-8"))
+from tpjax.atomic_files import write_text_atomic
 
 
 def write_json_atomic(path: str, obj) -> None:
