@@ -20,7 +20,7 @@ from ml_collections import config_flags
 from tpjax import tasks
 from tpjax.model.build import build_model
 from tpjax.train import evaluate, step
-from tpjax.train.loop import SPLITS, vmapped_seeds
+from tpjax.train.loop import vmapped_seeds
 
 _CONFIG = config_flags.DEFINE_config_file("config", "configs/sort.py", "Task config to time.")
 _SEEDS = flags.DEFINE_list("seeds", ["1", "5", "20", "100"], "Values of n_seeds to time.")
@@ -50,11 +50,11 @@ def time_seeds(c, dataset, model, n_seeds: int, n_epochs: int, with_eval: bool) 
     row = {"n_seeds": n_seeds, "epoch_s": per_epoch, "seed_epoch_s": per_epoch / n_seeds, "compile_s": first - per_epoch,
            "step_ms": 1000 * per_epoch / n_batches}
     if with_eval:
-        chunk = evaluate.chunk_size(*(dataset.splits[s].inputs for s in SPLITS))
+        chunk = evaluate.chunk_size(*(dataset.splits[s].inputs for s in tasks.SPLITS))
         for timed in (False, True):
             t0 = time.perf_counter()
             snapped = evaluate.snap_seeds(model, states.params)
-            for s in SPLITS:
+            for s in tasks.SPLITS:
                 evaluate.evaluate_split(model, snapped, dataset.splits[s].inputs, dataset.splits[s].targets, chunk)
             if timed:
                 row["eval_s"] = time.perf_counter() - t0

@@ -30,7 +30,6 @@ from tpjax.model.transformer_program import TransformerProgram
 from tpjax.program import export
 from tpjax.train import checkpoint, evaluate, records, sharding, step
 
-SPLITS = ("train", "val", "test")
 
 
 def eval_epochs(c: ml_collections.ConfigDict) -> set[int]:
@@ -212,7 +211,7 @@ def _extract(setup: _Setup, params, epoch: int, workdir: str) -> dict:
 def _evaluate(setup: _Setup, states: step.TrainState) -> dict[str, dict[str, np.ndarray]]:
     """Loss and token accuracy of every real seed, snapped, on every split."""
     splits = setup.dataset.splits
-    chunk = evaluate.chunk_size(*(splits[split].inputs for split in SPLITS))
+    chunk = evaluate.chunk_size(*(splits[split].inputs for split in tasks.SPLITS))
     snapped = evaluate.snap_seeds(setup.model, states.params, setup.sharding, setup.c.seed_chunk)
     return {
         split: {
@@ -221,5 +220,5 @@ def _evaluate(setup: _Setup, states: step.TrainState) -> dict[str, dict[str, np.
                 setup.model, snapped, splits[split].inputs, splits[split].targets, chunk, setup.sharding, setup.c.seed_chunk
             ).items()
         }
-        for split in SPLITS
+        for split in tasks.SPLITS
     }
