@@ -181,9 +181,9 @@ def test_verify_records_full_agreement_with_the_model(task):
     assert info["program_test_acc"] == info["model_test_acc"] == verify["model_test_acc"]
     assert verify["program_test_acc"] == verify["recorded_program_test_acc"] == verify["model_test_acc"]
     recheck = verify.get("rechecked_against_checkpoint")
-    if isinstance(recheck, dict):
-        assert recheck["agreement"] == 1.0
-        assert recheck["model_test_acc"] == pytest.approx(verify["model_test_acc"], abs=1e-12)
+    assert isinstance(recheck, dict), recheck  # every shipped program was re-run against its checkpoint
+    assert recheck["agreement"] == 1.0
+    assert recheck["model_test_acc"] == pytest.approx(verify["model_test_acc"], abs=1e-12)
     for key in ("token_acc", "exact_match"):
         assert 0.0 <= verify[key] <= 1.0
 
@@ -216,3 +216,21 @@ def test_input_space_scores_match_verify(task):
     assert 1 - len(wrong) / ids.shape[0] == pytest.approx(verify["exact_match"], abs=1e-12)
     shown = [spec_task.vocab.decode(ids[r][ids[r] != 0]) for r in wrong[: len(verify["counterexamples"])]]
     assert shown == [ce["input"] for ce in verify["counterexamples"]]
+
+
+@pytest.mark.parametrize("task", TASK_DIRS)
+def test_each_program_comes_from_its_tasks_default_config(task):
+    """programs/<task> is the best-val seed of a run at configs/<task>.py: the config in its program.json (fields
+    added since at their defaults) is that file's, except a numerical-MLP clip in a model without numerical MLPs
+    (induction's run recorded the clip of its time, which no layer reads)."""
+    from tpjax.cli import load_config_file
+    from tpjax.program.export import read_program_folder
+    from tpjax.train import records
+    from tpjax.train.checkpoint import config_differences
+
+    _, c, _ = read_program_folder(str(PROGRAMS / task))
+    config_file = PROGRAMS.parent / "configs" / f"{task}.py"
+    differences = config_differences(records.config_dict(c), records.config_dict(load_config_file(str(config_file))))
+    if c.model.n_mlps_num == 0:
+        differences = [d for d in differences if not d.startswith("model.num_max=")]
+    assert differences == []
