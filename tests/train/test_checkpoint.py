@@ -324,7 +324,7 @@ def test_load_run_reads_a_run_from_before_a_field_existed_as_it_was_trained(fini
     run = load_run(old)
     assert run.config.model.embed_gumbel is False
     assert run.config.model.num_max == 3
-    assert load_run(finished).config.model.num_max == _config().model.num_max  # a set clip is kept as is
+    assert load_run(finished).config.model.num_max == _config().model.num_max == 0  # today's 0 stays 0
 
 
 def test_a_run_from_before_a_field_existed_resumes_unless_num_max_changed_meaning(finished, tmp_path):
