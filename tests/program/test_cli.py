@@ -296,6 +296,23 @@ def test_ship_copies_and_verifies_the_best_seed(trained, tmp_path):
     assert {name: (out / "sort" / name).read_bytes() for name in os.listdir(out / "sort")} == shipped
     assert sorted(os.listdir(out)) == ["README.md", "hist", "sort"]  # no staging folder left behind
 
+    (program / "program.json").write_text(json.dumps({**info, "source": str(bad_runs)}))  # a run without checkpoints
+    _fails_in_one_line(_cli("tpjax.program.ship", f"--runs={bad_runs.parent}", f"--out={out}"),
+                       "not rechecked", "not shipped")
+    (program / "program.json").write_text(json.dumps(info))
+    refused = []
+    for k in (1, 2):  # a program forced to one class disagrees with its model for at least one of two classes
+        tables = json.loads(open(os.path.join(workdir, "programs", f"seed_{results['best_seed']}", "tables.json")).read())
+        tables["classifier"]["bias"][k] += 10**12
+        (program / "tables.json").write_text(json.dumps(tables))
+        done = _cli("tpjax.program.ship", f"--runs={bad_runs.parent}", f"--out={out}")
+        if done.returncode:
+            refused.append(_fails_in_one_line(done, "the program disagrees with the model re-run", "not shipped"))
+            assert {name: (out / "sort" / name).read_bytes() for name in os.listdir(out / "sort")} == shipped
+        else:  # the model predicts class k everywhere: the forced program is right to ship
+            shipped = {name: (out / "sort" / name).read_bytes() for name in os.listdir(out / "sort")}
+    assert refused
+
 
 @pytest.mark.parametrize("runs, message", [("nosuch", "does not exist"), ("empty", "has no finished runs"),
                                            ("typo", "does not exist")])
