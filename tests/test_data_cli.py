@@ -64,7 +64,8 @@ def test_overrides_reach_the_data(config_file):
     (["--config.data.size=5"], "config.data.size=5 at test_frac=0.1 gives splits of train 5, val 0, test 0 "
                                "examples: raise config.data.size"),
     (["--config.task=dyck1", "--config.data.max_len=3"], "only 4 distinct inputs of its training lengths: raise config.data.max_len"),
-    (["--config.task=addition", "--config.data.length_gen=4"], "not supported"),
+    (["--config.task=addition", "--config.data.length_gen=4", "--config.data.sum_label=True"],
+     "sum_label has no length-generalisation split"),
 ])
 def test_bad_input_is_one_line_and_exit_code_1(config_file, args, message):
     done = run(f"--config={config_file}", *args)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tpjax import tasks
 from tpjax.tasks import addition
 
 
@@ -73,9 +74,38 @@ def test_vocabularies_are_fixed(make_config):
     assert (plain.n_ctx, hints.n_ctx) == (6, 10)
 
 
-def test_length_gen_is_refused(make_config):
-    with pytest.raises(ValueError, match="length_gen is not supported for addition"):
-        addition.make(make_config("addition", length_gen=3).data)
+def _operand_digits(x) -> list[int]:
+    """Digit counts of the two operands of an input, letters aside."""
+    return [len(re.sub("[a-z]", "", part)) for part in "".join(x[1:]).split("+")]
+
+
+@pytest.mark.parametrize("task", ["addition", "addition_hints"])
+def test_length_generalisation_trains_on_short_operands_and_tests_on_longer_ones(make_config, task):
+    """length_gen = n counts operand digits: train and val 1..n, test n+1..n+10, labels right at every length."""
+    c = make_config(task, length_gen=3, reversed=True)
+    c.data.size = 1200
+    hints = task == "addition_hints"
+    parts = {split: tasks.examples(c, split) for split in tasks.SPLITS}
+    for split, pairs in parts.items():
+        longest = [max(_operand_digits(x)) for x, _ in pairs]
+        shortest = [min(_operand_digits(x)) for x, _ in pairs]
+        if split == "test":
+            assert min(shortest) == 4 and max(longest) == 13
+        else:
+            assert min(shortest) == 1 and max(longest) == 3
+        for x, y in pairs:
+            assert y == reference(list(x), reversed_=True, hints=hints, n_digits=13)
+    _, t = tasks.get_task(c)
+    assert t.n_ctx == 2 + (2 if hints else 1) * 26  # the longest test input: two 13-digit operands
+    assert not {tuple(x) for x, _ in parts["train"]} & {tuple(x) for x, _ in parts["test"]}
+
+
+def test_length_generalisation_limits_are_named(make_config):
+    with pytest.raises(ValueError, match="sum_label has no length-generalisation split"):
+        addition.make(make_config("addition", length_gen=3, sum_label=True).data)
+    with pytest.raises(ValueError, match=r"length_gen=16 is too large for addition_hints: operands of up to 26 digits"):
+        addition.make_hints(make_config("addition_hints", length_gen=16).data)
+    addition.make_hints(make_config("addition_hints", length_gen=15).data)  # 25 digits, 26 letters
 
 
 def test_answers_without_a_hint_letter_are_refused():

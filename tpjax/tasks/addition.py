@@ -9,6 +9,11 @@ its significance before every digit, inputs and answer alike: the units letter i
 `b 3 c 1 + c 6` -> `b 3 c 7 _ _ ...`. `data.sum_label` is the format of the blog's code (the blog's text
 describes digits): the whole sum is one label at position 1 (`<s> 3 1 + 6` -> `<pad> 37 _ _ _`), which
 makes most scored tokens `_`. `data.vocab_size`, `data.max_len` and `data.min_len` are unused.
+
+Length generalisation counts operand digits, as induction counts pairs: `data.length_gen = n` trains and
+validates on operands of 1..n digits and tests on operands of n+1..n+10 digits (each operand's count drawn
+on its own), in place of `data.n_digits`; the hint letters then run up to the test operands' length, the
+same in every split. The one-label sum (`data.sum_label`) has no such split.
 """
 
 from __future__ import annotations
@@ -98,16 +103,24 @@ def label_sum(tokens: Sequence[str]) -> list[str]:
 
 
 def _make(task: str, data: ml_collections.ConfigDict, hints: bool) -> spec.Task:
-    if data.length_gen:
-        raise ValueError(f"config.data.length_gen is not supported for {task}; set it to 0")
-    n_digits = data.n_digits
+    length_gen = data.length_gen
     sum_label = bool(data.get("sum_label", False))  # absent from configs stored before the option
+    if length_gen and sum_label:
+        raise ValueError(
+            f"config.data.sum_label has no length-generalisation split: its labels are the sums themselves, one "
+            f"per value up to {length_gen + spec.LENGTH_GEN_SPAN} digits; set config.data.length_gen to 0"
+        )
+    n_digits = length_gen + spec.LENGTH_GEN_SPAN if length_gen else data.n_digits  # the longest operand of any split
     if sum_label and hints:
         raise ValueError(f"config.data.sum_label is only for addition, not {task}: its answer is letter-digit pairs")
     if sum_label and data.reversed:
         raise ValueError("config.data.sum_label and config.data.reversed exclude each other: a one-label sum has no digit order")
     if hints and n_digits + 1 > len(string.ascii_lowercase):
-        raise ValueError(f"config.data.n_digits={n_digits} is too large for {task}: one letter per digit")
+        too_large = f"config.data.length_gen={length_gen}" if length_gen else f"config.data.n_digits={n_digits}"
+        raise ValueError(
+            f"{too_large} is too large for {task}: operands of up to {n_digits} digits need {n_digits + 1} "
+            f"significance letters, the alphabet has {len(string.ascii_lowercase)}"
+        )
     width = 2 if hints else 1  # tokens per digit
     for la in range(1, n_digits + 1):
         for lb in range(1, n_digits + 1):
@@ -127,8 +140,8 @@ def _make(task: str, data: ml_collections.ConfigDict, hints: bool) -> spec.Task:
     return spec.Task(
         vocab=make_vocab(f"input vocabulary of {task}", (BOS,), DIGITS, (PLUS,), input_letters),
         labels=make_vocab(f"label vocabulary of {task}", answers, (FILL,)),
-        train_lengths=(1, n_digits),
-        test_lengths=None,
+        train_lengths=(1, length_gen) if length_gen else (1, n_digits),
+        test_lengths=(length_gen + 1, n_digits) if length_gen else None,
         sample=lambda rng, n, lengths: sample(rng, n, lengths, n_digits, hints),
         label=labeller,
         input_len=lambda digits: 2 + 2 * width * digits,
