@@ -1,4 +1,4 @@
-"""Snapped evaluation: token accuracy and exact match against a numpy reference, however the split is chunked."""
+"""Snapped evaluation: loss, token accuracy and exact match against a numpy reference, however the split is chunked."""
 
 import json
 
@@ -14,17 +14,21 @@ from tpjax.train import evaluate, records, step
 from tpjax.train.loop import vmapped_seeds
 
 
-def test_exact_match_and_accuracy_match_a_reference_over_any_chunking_and_skip_rows_without_targets():
+def test_loss_exact_match_and_accuracy_match_a_reference_over_any_chunking_and_skip_rows_without_targets():
+    """Guards the figures evaluation writes to metrics.jsonl and results.json: the loss is the snapped model's
+    cross-entropy averaged over all scored tokens of the split (not per example), accuracy is per scored token,
+    exact match per example with a scored token; rows without one count in none of them."""
     c = tiny_config("sort")
     dataset = tasks.make_dataset(c)
     model = build_model(c, dataset)
     states = step.init_states(vmapped_seeds([0, 1]), model, optax.adam(c.lr), jnp.asarray(dataset.splits["train"].inputs[:2]))
     snapped = evaluate.snap_seeds(model, states.params)
     test = dataset.splits["test"]
-    preds_SNT = np.stack([
-        np.asarray(evaluate.snapped_outputs(model, jax.tree.map(lambda x: x[s], snapped), jnp.asarray(test.inputs))[0])
-        for s in range(2)
-    ])
+    outputs = [
+        evaluate.snapped_outputs(model, jax.tree.map(lambda x: x[s], snapped), jnp.asarray(test.inputs)) for s in range(2)
+    ]
+    preds_SNT = np.stack([np.asarray(preds) for preds, _ in outputs])
+    logits_SNTC = np.stack([np.asarray(logits, np.float64) for _, logits in outputs])
     # Targets that seed 0 gets wholly right on the first half of the rows, so that exact match is neither 0 nor 1.
     half = test.inputs.shape[0] // 2
     targets = test.targets.copy()
@@ -37,11 +41,17 @@ def test_exact_match_and_accuracy_match_a_reference_over_any_chunking_and_skip_r
     right_SNT = (preds_SNT == targets) & scored
     want_exact = np.all(right_SNT | ~scored, axis=2).mean(axis=1)
     want_acc = right_SNT.sum(axis=(1, 2)) / scored.sum()
+    top = logits_SNTC.max(-1, keepdims=True)
+    log_probs = logits_SNTC - top - np.log(np.exp(logits_SNTC - top).sum(-1, keepdims=True))
+    nll_SNT = -np.take_along_axis(log_probs, np.broadcast_to(targets, preds_SNT.shape)[..., None], -1)[..., 0]
+    want_loss = (nll_SNT * scored).sum(axis=(1, 2)) / scored.sum()
+    assert np.all(want_loss > 0) and scored.sum() > 1.5 * np.any(scored, axis=1).sum()  # per token != per example
     assert 0.5 <= want_exact[0] < 1.0
     for size in (inputs.shape[0], 7):
         got = evaluate.evaluate_split(model, snapped, inputs, targets_padded, size)
         np.testing.assert_allclose(got["exact"], want_exact, rtol=0, atol=1e-12)
         np.testing.assert_allclose(got["acc"], want_acc, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(got["loss"], want_loss, rtol=1e-5)
 
 
 def test_an_evaluation_restored_from_before_exact_match_still_writes_its_other_figures(tmp_path):

@@ -97,3 +97,45 @@ def test_a_finished_run_recorded_without_exact_match_is_evaluated_again(tmp_path
     del written["device"]  # recorded before the field existed: none is made up for it
     json.dump(written, open(path, "w"))
     assert "device" not in train_and_evaluate(c, old) and "device" not in json.load(open(path))
+
+
+def test_every_training_step_gets_the_scheduled_temperature_and_fresh_gumbel_noise(tmp_path, monkeypatch):
+    """Guards the loop's wiring of DESIGN section 2: the Gumbel temperature is annealed geometrically and smoothly
+    per step over the whole run (tau_start at its first step, tau_end at its last, the same ratio between any two
+    consecutive steps, across epochs), and every step of every seed draws its noise from a key of its own."""
+    import jax
+    import numpy as np
+
+    from tpjax import tasks
+    from tpjax.train import step
+
+    c = tiny_config("sort")
+    c.n_seeds, c.n_epochs = 1, 2  # one seed: the loop trains it beside a companion, so 2 rows per step
+    c.eval_every = c.checkpoint_every = c.n_epochs  # for speed: the schedule spans epochs whatever these are
+    c.model.n_layers = 1
+    train_rows = tasks.make_dataset(c).splits["train"].inputs.shape[0]
+    n_steps = c.n_epochs * -(-train_rows // c.batch_size)
+    seen = []  # (tau, noise key) per row of the seed axis and training step, in the order the steps ran
+
+    def record(tau, key):
+        seen.extend(zip(np.ravel(tau).tolist(), map(tuple, np.reshape(key, (-1, np.shape(key)[-1])).tolist())))
+
+    make_epoch_fn = step.make_epoch_fn
+
+    def recording_epoch_fn(apply_fn, *args, **kwargs):
+        def apply(variables, inputs, **kw):  # the relaxed forward pass of a training step, with its tau and rng
+            jax.debug.callback(record, kw["tau"], jax.random.key_data(kw["rng"]))
+            return apply_fn(variables, inputs, **kw)
+
+        return make_epoch_fn(apply, *args, **kwargs)
+
+    monkeypatch.setattr(step, "make_epoch_fn", recording_epoch_fn)
+    train_and_evaluate(c, str(tmp_path / "run"))
+
+    assert len(seen) == 2 * n_steps
+    taus = np.asarray([tau for tau, _ in seen]).reshape(n_steps, 2)
+    np.testing.assert_array_equal(taus[:, 0], taus[:, 1])  # both rows of a step at the same temperature
+    start, end = c.gumbel.tau_start, c.gumbel.tau_end
+    np.testing.assert_allclose(taus[[0, -1], 0], [start, end], rtol=1e-5)
+    np.testing.assert_allclose(taus[1:, 0] / taus[:-1, 0], (end / start) ** (1 / (n_steps - 1)), rtol=1e-4)
+    assert len({key for _, key in seen}) == 2 * n_steps  # fresh noise at every step, and per seed

@@ -91,3 +91,28 @@ def test_sequence_loss_ignores_padding_and_zero_weight_rows():
     only_first = step.sequence_loss(logits, targets, jnp.array([1.0, 0.0]))
     expected = -jax.nn.log_softmax(logits[0, 1])[2]
     np.testing.assert_allclose(only_first, expected, rtol=1e-6)
+
+
+def test_sequence_loss_is_the_mean_over_sequences_of_each_sequence_s_token_mean():
+    """Guards the documented reduction (DESIGN 2, the original's loss): each weighted row's mean over its own scored
+    tokens, then the mean over weighted rows; not a plain sum, nor one mean over all scored tokens of the batch."""
+    rng = np.random.default_rng(0)
+    logits = rng.normal(scale=2.0, size=(3, 4, 5)).astype(np.float32)
+    targets = np.array([[0, 3, 0, 0],   # 1 scored token
+                        [2, 1, 4, 0],   # 3 scored tokens
+                        [1, 1, 1, 1]])  # weight 0: never counts
+    weights = np.array([1.0, 1.0, 0.0])
+
+    z = logits.astype(np.float64)
+    log_probs = z - np.log(np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True)) - z.max(-1, keepdims=True)
+    nll = -np.take_along_axis(log_probs, targets[..., None], -1)[..., 0]
+    scored = targets != 0
+    per_row = [nll[b][scored[b]] for b in range(2)]
+    want = np.mean([row.mean() for row in per_row])
+    # The case separates the candidate reductions (else it could not catch a wrong one).
+    token_mean = np.concatenate(per_row).mean()
+    sum_then_mean = np.mean([row.sum() for row in per_row])
+    assert min(abs(want - token_mean), abs(want - sum_then_mean)) > 0.05 * want
+
+    got = step.sequence_loss(jnp.asarray(logits), jnp.asarray(targets), jnp.asarray(weights))
+    np.testing.assert_allclose(float(got), want, rtol=1e-5)
