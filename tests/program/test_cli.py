@@ -296,22 +296,44 @@ def test_ship_copies_and_verifies_the_best_seed(trained, tmp_path):
     assert {name: (out / "sort" / name).read_bytes() for name in os.listdir(out / "sort")} == shipped
     assert sorted(os.listdir(out)) == ["README.md", "hist", "sort"]  # no staging folder left behind
 
-    (program / "program.json").write_text(json.dumps({**info, "source": str(bad_runs)}))  # a run without checkpoints
-    _fails_in_one_line(_cli("tpjax.program.ship", f"--runs={bad_runs.parent}", f"--out={out}"),
-                       "not rechecked", "not shipped")
+
+
+def test_ship_refuses_a_program_its_checkpoint_does_not_back(trained, tmp_path):
+    """No checkpoint to re-run, or a program that disagrees with the re-run model: not shipped, and the program
+    shipped before stays byte for byte (in-process; the command line's one-line errors are tested above)."""
+    from tpjax.program.ship import ship_task
+    from tpjax.verify import VerifyError
+
+    _, workdir, results = trained
+    out = tmp_path / "shipped" / "sort"
+    ship_task(workdir, str(out))
+    shipped = {name: (out / name).read_bytes() for name in os.listdir(out)}
+    best = os.path.join(workdir, "programs", f"seed_{results['best_seed']}")
+    copy = tmp_path / "runs" / "sort"
+    program = copy / "programs" / f"seed_{results['best_seed']}"
+    shutil.copytree(best, program)
+    shutil.copyfile(os.path.join(workdir, "results.json"), copy / "results.json")
+    info = json.loads((program / "program.json").read_text())
+    (program / "program.json").write_text(json.dumps({**info, "source": str(copy)}))  # a run without checkpoints
+    with pytest.raises(VerifyError, match="not rechecked.*not shipped"):
+        ship_task(str(copy), str(out))
+    assert {name: (out / name).read_bytes() for name in os.listdir(out)} == shipped
     (program / "program.json").write_text(json.dumps(info))
-    refused = []
+    refused = 0
     for k in (1, 2):  # a program forced to one class disagrees with its model for at least one of two classes
-        tables = json.loads(open(os.path.join(workdir, "programs", f"seed_{results['best_seed']}", "tables.json")).read())
+        tables = json.loads(open(os.path.join(best, "tables.json")).read())
         tables["classifier"]["bias"][k] += 10**12
         (program / "tables.json").write_text(json.dumps(tables))
-        done = _cli("tpjax.program.ship", f"--runs={bad_runs.parent}", f"--out={out}")
-        if done.returncode:
-            refused.append(_fails_in_one_line(done, "the program disagrees with the model re-run", "not shipped"))
-            assert {name: (out / "sort" / name).read_bytes() for name in os.listdir(out / "sort")} == shipped
+        try:
+            ship_task(str(copy), str(out))
+        except VerifyError as e:
+            assert "the program disagrees with the model re-run" in str(e) and "not shipped" in str(e)
+            assert {name: (out / name).read_bytes() for name in os.listdir(out)} == shipped
+            refused += 1
         else:  # the model predicts class k everywhere: the forced program is right to ship
-            shipped = {name: (out / "sort" / name).read_bytes() for name in os.listdir(out / "sort")}
+            shipped = {name: (out / name).read_bytes() for name in os.listdir(out)}
     assert refused
+    assert os.listdir(out.parent) == ["sort"]  # no staging folder left behind
 
 
 @pytest.mark.parametrize("runs, message", [("nosuch", "does not exist"), ("empty", "has no finished runs"),
