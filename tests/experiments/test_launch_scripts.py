@@ -16,7 +16,9 @@ SWEEP = ["--config=configs/sweeps/paper.py", "--task=sort"]
 
 
 def _run(script, *args, path=None, env=None, cwd=None, timeout=60):
-    env = {**os.environ, **(env or {}), **({"PATH": path} if path else {})}
+    """The script under the caller's environment, except the interpreter it picks (PYTHON): only `env` sets it."""
+    inherited = {k: v for k, v in os.environ.items() if k != "PYTHON"}
+    env = {**inherited, **(env or {}), **({"PATH": path} if path else {})}
     return subprocess.run(["bash", os.path.join(REPO, "launch", script), *args], capture_output=True, text=True,
                           timeout=timeout, env=env, cwd=cwd)
 
