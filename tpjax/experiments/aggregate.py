@@ -15,8 +15,8 @@ import os
 
 import numpy as np
 
-from tpjax.experiments.grid import Point, SweepError
 from tpjax.atomic_files import write_bytes_atomic, write_text_atomic
+from tpjax.experiments.grid import Point, SweepError
 
 CSV_FIELDS = (
     "task", "point", "n_layers", "n_heads", "n_mlps", "status", "n_seeds", "best_seed", "best_val_acc",
