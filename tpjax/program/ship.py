@@ -34,7 +34,6 @@ def define_flags() -> None:
 
 PAPER_LINES = {"reverse": 713, "hist": 160, "double_hist": 423, "sort": 635, "most_freq": 666, "dyck1": 892, "dyck2": 733}
 RUNTIME_LINES = len(RUNTIME_SOURCE.read_text().splitlines())
-SHIPPED = PROGRAM_FILES
 
 
 def _recheck_problem(result: dict) -> str | None:
@@ -62,7 +61,7 @@ def ship_task(run_dir: str, out_dir: str) -> dict:
     # Verified in a staging folder beside out_dir: a program that fails leaves the one shipped before untouched.
     staging = tempfile.mkdtemp(prefix=f".{os.path.basename(os.path.abspath(out_dir))}-staging-", dir=parent)
     try:
-        for name in SHIPPED:
+        for name in PROGRAM_FILES:
             shutil.copyfile(os.path.join(source, name), os.path.join(staging, name))
         result = verify(staging)
         problem = _recheck_problem(result)
@@ -77,7 +76,7 @@ def ship_task(run_dir: str, out_dir: str) -> dict:
         verified = os.path.join(out_dir, "VERIFY.json")
         if os.path.exists(verified):  # while the files are replaced, the folder must not look checked
             os.remove(verified)
-        for name in (*SHIPPED, "VERIFY.json"):  # VERIFY.json last
+        for name in (*PROGRAM_FILES, "VERIFY.json"):  # VERIFY.json last
             os.replace(os.path.join(staging, name), os.path.join(out_dir, name))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
