@@ -17,15 +17,13 @@ from absl import app
 
 from tpjax import tasks
 from tpjax.program.export import load_module, module_label_ids, read_program_folder
+from tpjax.train.evaluate import token_matches
 
 
 def scores(preds_NT: np.ndarray, targets_NT: np.ndarray, digits_NT: np.ndarray, letters_NT: np.ndarray) -> dict[str, float]:
-    """Token accuracy, exact match (every scored token of a row right, over the rows with a scored token, as
-    tpjax.train.evaluate counts it), accuracy where `digits_NT`, and accuracy with `letters_NT` counted right."""
-    scored = targets_NT != 0
-    right = (preds_NT == targets_NT) & scored
-    has_target = scored.any(axis=1)
-    whole = np.all(right | ~scored, axis=1) & has_target
+    """Token accuracy and exact match (counted by tpjax.train.evaluate's definition), accuracy where
+    `digits_NT`, and accuracy with `letters_NT` counted right."""
+    right, scored, whole, has_target = token_matches(preds_NT, targets_NT)
     return {
         "token_acc": float(right.sum() / max(scored.sum(), 1)),
         "exact_match": float(whole.sum() / max(has_target.sum(), 1)),

@@ -37,13 +37,22 @@ def snapped_outputs(model, snapped, tokens_BT: jax.Array) -> tuple[jax.Array, ja
     return jnp.argmax(logits, -1).astype(jnp.int32), logits
 
 
+def token_matches(preds_BT, targets_BT):
+    """The one definition of accuracy and exact match, for jax and numpy arrays alike: right scored tokens,
+    scored tokens (target not `<pad>`), wholly right rows, and rows with a scored token (padding rows and
+    empty bodies have none and count in neither)."""
+    scored = targets_BT != 0
+    correct = (preds_BT == targets_BT) & scored
+    has_target_B = scored.any(axis=1)
+    exact_B = (correct | ~scored).all(axis=1) & has_target_B
+    return correct, scored, exact_B, has_target_B
+
+
 def _chunk_sums(model, snapped, tokens_BT, targets_BT):
     """Summed loss, right tokens, scored tokens, wholly right examples, examples with a scored token."""
     preds, logits = snapped_outputs(model, snapped, tokens_BT)
-    nll, scored = token_nll(logits, targets_BT)
-    correct = (preds == targets_BT) & scored
-    has_target_B = jnp.any(scored, axis=1)  # padding rows of a chunk have none
-    exact_B = jnp.all(correct | ~scored, axis=1) & has_target_B
+    nll, _ = token_nll(logits, targets_BT)
+    correct, scored, exact_B, has_target_B = token_matches(preds, targets_BT)
     sums = [jnp.sum(nll), jnp.sum(correct), jnp.sum(scored), jnp.sum(exact_B), jnp.sum(has_target_B)]
     return jnp.stack(sums).astype(jnp.float32)
 
