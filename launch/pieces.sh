@@ -7,7 +7,7 @@
 #
 # Seeds 0 .. N_SEEDS-1 (FIRST_SEED=s shifts them) go in pieces of PIECE seeds, piece a..b trained by
 # `python -m tpjax.main MAIN FLAGS --config.seed=a --config.n_seeds=<b-a+1> --workdir=OUT-pieces/a-b`, then
-# `python -m tpjax.merge --out=OUT OUT-pieces/...`. A seed's numbers do not depend on the seeds beside it, so
+# `python -m tpjax.merge --out=OUT --n_seeds=N_SEEDS OUT-pieces/...`. A seed's numbers do not depend on the seeds beside it, so
 # OUT holds what one run of all the seeds would. Re-running the same command skips finished pieces, resumes a
 # killed one from its latest checkpoint (add --config.checkpoint_every=5 to lose less) and merges only once.
 # With one piece, tpjax.main writes OUT directly. PYTHON picks the interpreter (default: python).
@@ -66,4 +66,4 @@ for ((a = first; a < first + n_seeds; a += piece)); do
   fi
   run "$python" -m tpjax.main "$@" "--config.seed=$a" "--config.n_seeds=$((b - a + 1))" "--workdir=$workdir"
 done
-run "$python" -m tpjax.merge "--out=$out" "${pieces[@]}"
+run "$python" -m tpjax.merge "--out=$out" "--n_seeds=$n_seeds" "${pieces[@]}"

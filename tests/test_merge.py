@@ -28,14 +28,15 @@ def _trained(path, seed, n_seeds, **overrides):
 
 
 def test_trained_pieces_write_the_files_of_one_run(tmp_path):
-    """Seeds 2-3 and 0-1 (given in that order, one piece with another checkpoint_every) write the files of
-    one 4-seed run: same config.json, metrics.jsonl to the byte, results.json but for wall time and
-    provenance (on CPU only with the standard model's compiler options, step.compiler_options)."""
-    whole = _trained(tmp_path / "whole", 0, 4)
-    late = _trained(tmp_path / "late", 2, 2, checkpoint_every=2)
+    """Seed 2 alone and seeds 0-1 (given in that order, one piece with another checkpoint_every) write the
+    files of one 3-seed run: same config.json, metrics.jsonl to the byte, results.json but for wall time and
+    provenance (on CPU only with the standard model's compiler options, step.compiler_options). The lone seed
+    is how launch/pieces.sh ends a 5-seed run in pieces of two."""
+    whole = _trained(tmp_path / "whole", 0, 3)
+    late = _trained(tmp_path / "late", 2, 1, checkpoint_every=2)
     early = _trained(tmp_path / "early", 0, 2)
     out = str(tmp_path / "merged")
-    merged = merge_runs([late, early], out)
+    merged = merge_runs([late, early], out, n_seeds=3)
 
     read = lambda d, name: open(os.path.join(d, name)).read()  # noqa: E731
     assert json.loads(read(out, "config.json")) == json.loads(read(whole, "config.json"))
@@ -49,7 +50,8 @@ def test_trained_pieces_write_the_files_of_one_run(tmp_path):
     }
     pieces = [json.loads(read(d, "results.json")) for d in (early, late)]
     assert merged["wall_seconds"] == pytest.approx(sum(p["wall_seconds"] for p in pieces))
-    assert [m["seeds"] for m in merged["merged_from"]] == [[0, 1], [2, 3]]
+    assert [m["seeds"] for m in merged["merged_from"]] == [[0, 1], [2]]
+    assert merged["device"] == {k: v for k, v in single["device"].items()}  # same machine: every field agrees
     assert not os.path.exists(os.path.join(out, "checkpoints"))
 
 
@@ -74,7 +76,7 @@ def _fake(path, seed, n_seeds, epochs=(1, 2), device=None, val=None, kind="progr
                "test_acc": [0.4 + s / 100 for s in seeds], "best_seed": seeds[-1], "best_test_acc": 0.4,
                "program_agreement": [1.0] * n_seeds, "wall_seconds": 1.0 + seed,
                "device": device or {"platform": "cpu", "kind": "cpu", "count": 2, "peak_bytes_in_use": 10 * seed,
-                                    "used": 1}}
+                                    "jax": "0.10.2", "jaxlib": "0.10.2", "host": "Some CPU", "used": 1}}
     run.write_results(results)
     return str(path)
 
@@ -86,7 +88,8 @@ def test_fabricated_pieces_join_in_one_run_s_order(tmp_path):
     assert list(merged) == list(json.load(open(os.path.join(a, "results.json")))) + ["merged_from"]
     assert merged["seeds"] == [0, 1, 2, 3, 4] and merged["best_seed"] == 4 and merged["best_test_acc"] == pytest.approx(0.44)
     assert merged["wall_seconds"] == 1.0 + 4.0
-    assert merged["device"] == {"platform": "cpu", "kind": "cpu", "peak_bytes_in_use": 30}
+    assert merged["device"] == {"platform": "cpu", "kind": "cpu", "count": 2, "peak_bytes_in_use": 30,
+                                "jax": "0.10.2", "jaxlib": "0.10.2", "host": "Some CPU", "used": 1}
     assert [(m["workdir"], m["seeds"]) for m in merged["merged_from"]] == [(a, [0, 1, 2]), (b, [3, 4])]
     rows = [json.loads(line) for line in open(os.path.join(out, "metrics.jsonl"))]
     assert [(r["epoch"], r["split"], r["seed"]) for r in rows] == [
@@ -119,7 +122,49 @@ def test_a_run_from_before_the_device_was_recorded_joins_a_cpu_run(tmp_path):
     results = json.load(open(os.path.join(b, "results.json")))
     del results["device"]
     json.dump(results, open(os.path.join(b, "results.json"), "w"))
-    assert merge_runs([a, b], str(tmp_path / "out"))["device"]["kind"] == "cpu"
+    device = merge_runs([a, b], str(tmp_path / "out"))["device"]
+    assert device["kind"] == "cpu" and device["jax"] is None and device["count"] is None  # unknown for b
+
+
+def test_devices_are_compared_on_what_both_pieces_record(tmp_path):
+    """Pieces from before the JAX version and host were recorded join; a GPU's host CPU does not matter; a
+    field the pieces differ in reads null in the merged device."""
+    old = {"platform": "cpu", "kind": "cpu", "count": 1, "peak_bytes_in_use": None, "used": 1}
+    a, b = _fake(tmp_path / "a", 0, 2), _fake(tmp_path / "b", 2, 2, device=old)
+    assert merge_runs([a, b], str(tmp_path / "out"))["device"]["count"] is None
+    gpu = {"platform": "gpu", "kind": "H100", "jax": "0.10.2", "jaxlib": "0.10.2"}
+    c = _fake(tmp_path / "c", 0, 2, device=gpu | {"host": "Some CPU"})
+    d = _fake(tmp_path / "d", 2, 2, device=gpu | {"host": "Another CPU"})
+    merged = merge_runs([c, d], str(tmp_path / "out2"))
+    assert merged["device"] == gpu | {"host": None, "peak_bytes_in_use": None}
+    assert [m["device"]["host"] for m in merged["merged_from"]] == ["Some CPU", "Another CPU"]
+
+
+def test_a_merge_killed_halfway_leaves_no_run_and_runs_again(tmp_path, monkeypatch):
+    a, b = _fake(tmp_path / "a", 0, 2), _fake(tmp_path / "b", 2, 2)
+    out = tmp_path / "out"
+
+    def killed(self, results):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(records.RunFiles, "write_results", killed)
+        with pytest.raises(KeyboardInterrupt):
+            merge_runs([a, b], str(out))
+    assert not out.exists() and (tmp_path / "out.merging" / "metrics.jsonl").exists()
+    assert merge_runs([a, b], str(out))["seeds"] == [0, 1, 2, 3]
+    assert sorted(os.listdir(out)) == ["config.json", "metrics.jsonl", "programs", "results.json"]
+    assert not (tmp_path / "out.merging").exists()
+    os.makedirs(tmp_path / "empty")
+    assert merge_runs([a, b], str(tmp_path / "empty"))["seeds"] == [0, 1, 2, 3]
+
+
+def test_the_number_of_seeds_asked_for_is_checked(tmp_path):
+    a, b = _fake(tmp_path / "a", 0, 2), _fake(tmp_path / "b", 2, 2)
+    with pytest.raises(MergeError, match=re.escape("the runs hold 4 seeds (") + ".*" + re.escape("), not the 5 asked for")):
+        merge_runs([a, b], str(tmp_path / "out"), n_seeds=5)
+    assert not (tmp_path / "out").exists()
+    assert merge_runs([a, b], str(tmp_path / "out"), n_seeds=4)["seeds"] == [0, 1, 2, 3]
 
 
 def _edit(path, name, change):
@@ -146,6 +191,10 @@ def _without_seed(rows, seed, epoch):
         ([(0, 2), (2, 2, {"lr": 0.5})], None, "trained different configs (lr=0.5"),
         ([(0, 2), (2, 2, {"n_epochs": 3})], None, "trained different configs (n_epochs=3"),
         ([(0, 2), (2, 2, {"device": {"platform": "gpu", "kind": "H100"}})], None, "do not join"),
+        ([(0, 2), (2, 2, {"device": {"platform": "cpu", "kind": "cpu", "jax": "0.9.0", "host": "Some CPU"}})], None,
+         "ran on different devices or software (jax '0.10.2' vs '0.9.0'): their numbers do not join"),
+        ([(0, 2), (2, 2, {"device": {"platform": "cpu", "kind": "cpu", "jaxlib": "0.10.2", "host": "Other CPU"}})], None,
+         "(host 'Some CPU' vs 'Other CPU')"),
         ([(0, 2), (2, 2, {"epochs": (1,)})], None, "were evaluated at different epochs or splits"),
         ([(0, 2)], None, "give at least two runs"),
         ([(0, 2), (2, 2)], ("config.json", lambda c: c["derived"].update(n_ctx=8)), "built different models"),

@@ -8,9 +8,11 @@ and so on, on one machine after another or on several at once, and be reported a
 
 DIR gets the files of that run (DESIGN section 5): config.json with `seed` and `n_seeds` of the whole,
 metrics.jsonl as a single run writes it, results.json (best-validation seed over all seeds, `wall_seconds`
-summed, `merged_from` naming the pieces and their devices) and each seed's program folder (whose provenance
-names the piece it came from, where its checkpoint is). It gets no checkpoint: a merged run is finished and
-cannot be resumed or extracted again (its pieces can), nor merged again (merge the pieces instead).
+summed, `device` as the pieces agree on it, `merged_from` naming the pieces and their devices) and each seed's
+program folder (whose provenance names the piece it came from, where its checkpoint is). It gets no checkpoint:
+a merged run is finished and cannot be resumed or extracted again (its pieces can), nor merged again (merge the
+pieces instead). The files are written into DIR.merging and renamed to DIR once complete, so a merge killed
+halfway leaves no DIR, and running it again starts over.
 """
 
 from __future__ import annotations
@@ -30,14 +32,18 @@ SEED_FIELDS = ("seed", "n_seeds")
 REQUIRED = ("task", "seeds", "val_acc", "test_acc", "wall_seconds")
 # Runs written before results.json recorded a device ran on CPU (as tpjax.experiments.report reads them).
 CPU = {"platform": "cpu", "kind": "cpu"}
+# Device fields that must agree for numbers to join, where both pieces record them (older runs lack the last
+# three): XLA compiles for the device kind, the JAX version and, on CPU, the host's CPU model.
+SAME_DEVICE = ("platform", "kind", "jax", "jaxlib", "host")
 
 
 class MergeError(Exception):
     """Runs that cannot be joined; the message is one line for the user."""
 
 
-def merge_runs(workdirs: list[str], out: str) -> dict:
-    """Writes the run of all seeds of `workdirs` into `out`; returns its results.json content."""
+def merge_runs(workdirs: list[str], out: str, n_seeds: int | None = None) -> dict:
+    """Writes the run of all seeds of `workdirs` into `out`; returns its results.json content. With `n_seeds`,
+    refuses pieces that do not hold that many seeds (one piece missing, for instance)."""
     if len(workdirs) < 2:
         raise MergeError(f"give at least two runs to merge, got {len(workdirs)}")
     if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
@@ -54,11 +60,16 @@ def merge_runs(workdirs: list[str], out: str) -> dict:
         raise MergeError(f"the runs share seeds ({_seed_list(pieces)}); each seed must come from one run")
     if seeds != list(range(seeds[0], seeds[0] + len(seeds))):
         raise MergeError(f"the seeds must be consecutive, as in one run (seed .. seed+n_seeds-1): {_seed_list(pieces)}")
+    if n_seeds is not None and len(seeds) != n_seeds:
+        raise MergeError(f"the runs hold {len(seeds)} seeds ({_seed_list(pieces)}), not the {n_seeds} asked for")
 
     metrics = _merged_metrics(pieces)
     results = _merged_results(pieces, seeds)
+    staging = os.path.normpath(out) + ".merging"
     try:
-        run = records.RunFiles(out)
+        if os.path.isdir(staging):
+            shutil.rmtree(staging)  # left by a merge killed halfway
+        run = records.RunFiles(staging)
     except OSError as e:
         raise MergeError(f"cannot make --out={out}: {e.strerror or e}") from None
     records.write_json_atomic(run.config_path, dict(first["saved_config"], seed=seeds[0], n_seeds=len(seeds)))
@@ -66,8 +77,11 @@ def merge_runs(workdirs: list[str], out: str) -> dict:
         f.writelines(json.dumps(row) + "\n" for row in metrics)
     for p in pieces:
         for s, program in p["programs"].items():
-            shutil.copytree(program, os.path.join(out, "programs", f"seed_{s}"))
-    run.write_results(results)  # last: a merge stopped before this leaves no results.json
+            shutil.copytree(program, os.path.join(staging, "programs", f"seed_{s}"))
+    run.write_results(results)
+    if os.path.isdir(out):
+        os.rmdir(out)  # empty, checked above
+    os.rename(staging, out)
     return results
 
 
@@ -128,7 +142,8 @@ def _read_metrics(path: str, seeds: list[int]) -> list[dict]:
 
 def _check_same_run(first: dict, p: dict) -> None:
     """Two pieces join only where they are one run's seeds: same config (seeds aside), same model built from
-    it (config.json's `derived`), evaluated at the same epochs and splits, on the same kind of device."""
+    it (config.json's `derived`), evaluated at the same epochs and splits, on the same kind of device with the
+    same JAX (and on CPU the same CPU model), as far as both record these."""
     strip = lambda c: {k: v for k, v in c.items() if k not in SEED_FIELDS}  # noqa: E731
     diffs = checkpoint.config_differences(strip(first["config"]), strip(p["config"]), (p["workdir"], first["workdir"]))
     if diffs:
@@ -137,10 +152,15 @@ def _check_same_run(first: dict, p: dict) -> None:
         raise MergeError(f"{p['workdir']} and {first['workdir']} built different models (config.json `derived`)")
     if _evaluations(p["metrics"]) != _evaluations(first["metrics"]):
         raise MergeError(f"{p['workdir']} and {first['workdir']} were evaluated at different epochs or splits")
-    kinds = [(q["device"].get("platform"), q["device"].get("kind")) for q in (first, p)]
-    if kinds[0] != kinds[1]:
-        raise MergeError(f"{first['workdir']} trained on {kinds[0]}, {p['workdir']} on {kinds[1]}: "
-                         "numbers from different devices do not join")
+    a, b = first["device"], p["device"]
+    fields = [k for k in SAME_DEVICE if k in ("platform", "kind") or (k in a and k in b)]
+    if a.get("platform") != "cpu":
+        fields = [k for k in fields if k != "host"]
+    differ = [k for k in fields if a.get(k) != b.get(k)]
+    if differ:
+        mismatch = ", ".join(f"{k} {a.get(k)!r} vs {b.get(k)!r}" for k in differ)
+        raise MergeError(f"{first['workdir']} and {p['workdir']} ran on different devices or software ({mismatch}): "
+                         "their numbers do not join")
     keys = [sorted(k for k, v in q["results"].items() if isinstance(v, list)) for q in (first, p)]
     if keys[0] != keys[1]:
         raise MergeError(f"{p['workdir']} and {first['workdir']} record different figures: {keys[1]} vs {keys[0]}")
@@ -165,17 +185,20 @@ def _merged_metrics(pieces: list[dict]) -> list[dict]:
 def _merged_results(pieces: list[dict], seeds: list[int]) -> dict:
     """results.json of the whole, its fields in a single run's order: per-seed lists joined, the
     best-validation seed chosen again over all seeds (the first of equals, as records.results_dict chooses),
-    wall time summed, the device kind with the largest peak memory, and `merged_from` last."""
+    wall time summed, the device as the pieces agree on it (`null` where they differ or one does not record
+    it; the largest peak memory), and `merged_from`, with each piece's own device, last."""
     first = pieces[0]["results"]
     joined = {k: [v for p in pieces for v in p["results"][k]] for k, v in first.items() if isinstance(v, list)}
     best = joined["val_acc"].index(max(joined["val_acc"]))
     peaks = [p["device"]["peak_bytes_in_use"] for p in pieces if p["device"].get("peak_bytes_in_use") is not None]
+    devices = [p["device"] for p in pieces]
+    keys = list(dict.fromkeys(k for d in devices for k in d))
+    agreed = {k: devices[0][k] if all(k in d and d[k] == devices[0][k] for d in devices) else None for k in keys}
     whole = {
         "best_seed": seeds[best],
         "best_test_acc": joined["test_acc"][best],
         "wall_seconds": sum(float(p["results"]["wall_seconds"]) for p in pieces),
-        "device": {k: pieces[0]["device"].get(k) for k in ("platform", "kind")}
-        | {"peak_bytes_in_use": max(peaks) if peaks else None},
+        "device": agreed | {"peak_bytes_in_use": max(peaks) if peaks else None},
     }
     out = {k: joined.get(k, whole.get(k, v)) for k, v in first.items()}
     out.setdefault("device", whole["device"])
@@ -190,14 +213,15 @@ def _merged_results(pieces: list[dict], seeds: list[int]) -> dict:
 def define_flags() -> None:
     """The command line's flags, defined only when the module runs as a script: importing it defines none,
     so that the tpjax command-line modules, several of which share flag names, import into one process."""
-    global _OUT
+    global _OUT, _N_SEEDS
     _OUT = flags.DEFINE_string("out", None, "Folder for the merged run; must not exist yet (or be empty).")
+    _N_SEEDS = flags.DEFINE_integer("n_seeds", None, "If given, the number of seeds the runs must hold in all.")
     flags.mark_flag_as_required("out")
 
 
 def main(argv: list[str]) -> None:
     try:
-        results = merge_runs(argv[1:], _OUT.value)
+        results = merge_runs(argv[1:], _OUT.value, _N_SEEDS.value)
     except MergeError as e:
         sys.exit(f"error: {e}")
     print(records.results_table(results))

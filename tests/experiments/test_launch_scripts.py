@@ -68,7 +68,7 @@ def test_pieces_dry_run_prints_each_piece_then_the_merge(tmp_path):
         f"{main} --config.seed=3 --config.n_seeds=2 --workdir={out}-pieces/3-4",
         f"{main} --config.seed=5 --config.n_seeds=2 --workdir={out}-pieces/5-6",
         f"{main} --config.seed=7 --config.n_seeds=1 --workdir={out}-pieces/7-7",
-        f"py -m tpjax.merge --out={out} {out}-pieces/3-4 {out}-pieces/5-6 {out}-pieces/7-7",
+        f"py -m tpjax.merge --out={out} --n_seeds=5 {out}-pieces/3-4 {out}-pieces/5-6 {out}-pieces/7-7",
     ]
     proc = _run("pieces.sh", "--dry-run", out, "2", "2", "--config=configs/sort.py", env={"PYTHON": "py"})
     assert _commands(proc.stdout) == [f"py -m tpjax.main --config=configs/sort.py --config.seed=0 "
@@ -89,12 +89,15 @@ def test_pieces_trains_each_piece_merges_them_and_a_rerun_does_nothing(tmp_path)
     assert (tmp_path / "run-pieces" / "0-1" / "results.json").exists()
     again = _run("pieces.sh", str(out), "3", "2", f"--config={config}", env=env, cwd=REPO)
     assert again.returncode == 0 and again.stdout == f"{out}/results.json exists: nothing to do\n"
-    shutil.rmtree(out)
+    shutil.rmtree(out)  # as if the merge had been killed halfway: its staging folder is left, no run
+    (tmp_path / "run.merging").mkdir()
+    (tmp_path / "run.merging" / "config.json").write_text("{")
     merge_only = _run("pieces.sh", str(out), "3", "2", f"--config={config}", env=env, cwd=REPO)
     assert merge_only.returncode == 0, merge_only.stderr
     assert [line for line in merge_only.stdout.splitlines() if "skipped" in line] == [
         f"{tmp_path}/run-pieces/0-1: finished earlier, skipped", f"{tmp_path}/run-pieces/2-2: finished earlier, skipped"]
     assert json.loads((out / "results.json").read_text())["test_acc"] == results["test_acc"]
+    assert not (tmp_path / "run.merging").exists()
 
 
 @pytest.mark.parametrize("script, args", [("tpu_vm.sh", ["--name=x", "--zone=z", "--", "--task=sort"]),

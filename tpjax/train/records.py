@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import platform
 
 import jax
+import jaxlib
 import ml_collections
 import numpy as np
 
@@ -102,8 +104,9 @@ def results_dict(
 
 
 def device_info() -> dict:
-    """Where the run finished: platform, device kind and count (results_dict adds how many the seeds used), and
-    (GPU/TPU) the peak device memory in use.
+    """Where the run finished: platform, device kind and count (results_dict adds how many the seeds used),
+    (GPU/TPU) the peak device memory in use, the JAX and jaxlib versions and the host's CPU model (XLA:CPU
+    compiles for the CPU it runs on, so these decide whether two CPU runs' numbers can agree to the bit).
 
     The peak is that of the process that wrote results.json; after a resume it covers only the resumed part.
     """
@@ -114,7 +117,22 @@ def device_info() -> dict:
         "kind": device.device_kind,
         "count": jax.local_device_count(),
         "peak_bytes_in_use": stats.get("peak_bytes_in_use"),
+        "jax": jax.__version__,
+        "jaxlib": jaxlib.__version__,
+        "host": host_cpu(),
     }
+
+
+def host_cpu() -> str:
+    """The host's CPU model as /proc/cpuinfo names it (elsewhere, what the platform module knows)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def results_table(results: dict) -> str:
