@@ -28,15 +28,16 @@ def _trained(path, seed, n_seeds, **overrides):
 
 
 def test_trained_pieces_write_the_files_of_one_run(tmp_path):
-    """Seed 2 alone and seeds 0-1 (given in that order, one piece with another checkpoint_every) write the
-    files of one 3-seed run: same config.json, metrics.jsonl to the byte, results.json but for wall time and
-    provenance (on CPU only with the standard model's compiler options, step.compiler_options). The lone seed
-    is how launch/pieces.sh ends a 5-seed run in pieces of two."""
-    whole = _trained(tmp_path / "whole", 0, 3)
-    late = _trained(tmp_path / "late", 2, 1, checkpoint_every=2)
+    """Seeds 2-3, 4 alone and 0-1 (given in that order, one piece with another checkpoint_every), the pieces
+    launch/pieces.sh makes of 5 seeds, write the files of one 5-seed run: same config.json, metrics.jsonl to the
+    byte, results.json but for wall time and provenance (on CPU only with the standard model's compiler
+    options, step.compiler_options)."""
+    whole = _trained(tmp_path / "whole", 0, 5)
+    middle = _trained(tmp_path / "middle", 2, 2, checkpoint_every=2)
+    last = _trained(tmp_path / "last", 4, 1)
     early = _trained(tmp_path / "early", 0, 2)
     out = str(tmp_path / "merged")
-    merged = merge_runs([late, early], out, n_seeds=3)
+    merged = merge_runs([middle, last, early], out, n_seeds=5)
 
     read = lambda d, name: open(os.path.join(d, name)).read()  # noqa: E731
     assert json.loads(read(out, "config.json")) == json.loads(read(whole, "config.json"))
@@ -48,9 +49,9 @@ def test_trained_pieces_write_the_files_of_one_run(tmp_path):
     assert {k: v for k, v in merged.items() if k not in provenance} == {
         k: v for k, v in single.items() if k not in provenance
     }
-    pieces = [json.loads(read(d, "results.json")) for d in (early, late)]
+    pieces = [json.loads(read(d, "results.json")) for d in (early, middle, last)]
     assert merged["wall_seconds"] == pytest.approx(sum(p["wall_seconds"] for p in pieces))
-    assert [m["seeds"] for m in merged["merged_from"]] == [[0, 1], [2]]
+    assert [m["seeds"] for m in merged["merged_from"]] == [[0, 1], [2, 3], [4]]
     assert merged["device"] == {k: v for k, v in single["device"].items()}  # same machine: every field agrees
     assert not os.path.exists(os.path.join(out, "checkpoints"))
 
