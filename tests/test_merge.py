@@ -141,6 +141,21 @@ def test_devices_are_compared_on_what_both_pieces_record(tmp_path):
     assert [m["device"]["host"] for m in merged["merged_from"]] == ["Some CPU", "Another CPU"]
 
 
+def test_every_piece_that_records_the_software_is_held_to_the_others(tmp_path):
+    """A first piece from before the versions were recorded does not let the later ones differ."""
+    old = {"platform": "cpu", "kind": "cpu"}
+    new = {"platform": "cpu", "kind": "cpu", "jax": "0.10.2", "jaxlib": "0.10.2", "host": "Some CPU"}
+    pieces = [_fake(tmp_path / "a", 0, 2, device=old), _fake(tmp_path / "b", 2, 2, device=new),
+              _fake(tmp_path / "c", 4, 1, device=new | {"host_flags": "abc"}),
+              _fake(tmp_path / "d", 5, 1, device=new | {"host_flags": "abd"})]
+    with pytest.raises(MergeError, match=re.escape("ran on different devices or software (host_flags 'abc' vs 'abd')")):
+        merge_runs(pieces, str(tmp_path / "out"))
+    assert merge_runs(pieces[:3], str(tmp_path / "out"))["device"]["host_flags"] is None
+    d = _fake(tmp_path / "e", 5, 1, device=new | {"jax": "0.9.0"})
+    with pytest.raises(MergeError, match=re.escape("(jax '0.10.2' vs '0.9.0')")):
+        merge_runs(pieces[:3] + [d], str(tmp_path / "out2"))
+
+
 def test_a_merge_killed_halfway_leaves_no_run_and_runs_again(tmp_path, monkeypatch):
     a, b = _fake(tmp_path / "a", 0, 2), _fake(tmp_path / "b", 2, 2)
     out = tmp_path / "out"
@@ -158,6 +173,25 @@ def test_a_merge_killed_halfway_leaves_no_run_and_runs_again(tmp_path, monkeypat
     assert not (tmp_path / "out.merging").exists()
     os.makedirs(tmp_path / "empty")
     assert merge_runs([a, b], str(tmp_path / "empty"))["seeds"] == [0, 1, 2, 3]
+    os.makedirs(tmp_path / "target")
+    os.symlink(tmp_path / "target", tmp_path / "link")
+    merge_runs([a, b], str(tmp_path / "link"))
+    assert (tmp_path / "target" / "results.json").exists() and not (tmp_path / "target.merging").exists()
+
+
+def test_a_staging_folder_that_is_not_a_merge_s_own_is_never_deleted(tmp_path):
+    a, b = _fake(tmp_path / "a", 0, 2), _fake(tmp_path / "b", 2, 2)
+    (tmp_path / "out.merging").mkdir()
+    (tmp_path / "out.merging" / "notes.txt").write_text("mine")
+    with pytest.raises(MergeError, match="out.merging exists and is not a folder tpjax.merge left"):
+        merge_runs([a, b], str(tmp_path / "out"))
+    assert (tmp_path / "out.merging" / "notes.txt").read_text() == "mine"
+    c = _fake(tmp_path / "c.merging", 2, 2)
+    with pytest.raises(MergeError, match="staging folder .* lies inside the run"):
+        merge_runs([a, c], str(tmp_path / "c"))
+    assert (tmp_path / "c.merging" / "results.json").exists()
+    with pytest.raises(MergeError, match="give the folder for the merged run"):
+        merge_runs([a, b], "")
 
 
 def test_the_number_of_seeds_asked_for_is_checked(tmp_path):
@@ -234,7 +268,7 @@ def test_unfinished_runs_missing_files_and_used_out_folders_are_refused(tmp_path
     with pytest.raises(MergeError, match="lies inside the run"):
         merge_runs([a, c], os.path.join(a, "merged"))
     (tmp_path / "afile").write_text("")
-    with pytest.raises(MergeError, match="cannot make --out=.*afile/merged: Not a directory"):
+    with pytest.raises(MergeError, match="cannot write --out=.*afile/merged: Not a directory"):
         merge_runs([a, c], str(tmp_path / "afile" / "merged"))
     shutil.rmtree(os.path.join(c, "programs", "seed_3"))
     with pytest.raises(MergeError, match=re.escape("lacks programs/seed_<seed>/ of seeds [3]")):

@@ -34,7 +34,9 @@ REQUIRED = ("task", "seeds", "val_acc", "test_acc", "wall_seconds")
 CPU = {"platform": "cpu", "kind": "cpu"}
 # Device fields that must agree for numbers to join, where both pieces record them (older runs lack the last
 # three): XLA compiles for the device kind, the JAX version and, on CPU, the host's CPU model.
-SAME_DEVICE = ("platform", "kind", "jax", "jaxlib", "host")
+SAME_DEVICE = ("platform", "kind", "jax", "jaxlib", "host", "host_flags")
+# The file that marks a staging folder as a merge's own, so that only such a folder is ever deleted.
+STAGING_MARK = ".tpjax-merge-staging"
 
 
 class MergeError(Exception):
@@ -46,15 +48,23 @@ def merge_runs(workdirs: list[str], out: str, n_seeds: int | None = None) -> dic
     refuses pieces that do not hold that many seeds (one piece missing, for instance)."""
     if len(workdirs) < 2:
         raise MergeError(f"give at least two runs to merge, got {len(workdirs)}")
+    if not out:
+        raise MergeError("give the folder for the merged run, --out=DIR")
     if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
         raise MergeError(f"{out} already exists and is not an empty folder; merge into a fresh --out")
+    target = os.path.realpath(out)
+    staging = target + ".merging"
     for w in workdirs:
-        if os.path.commonpath([os.path.realpath(out), os.path.realpath(w)]) == os.path.realpath(w):
-            raise MergeError(f"--out={out} lies inside the run {w}; merge into a folder outside the pieces")
+        for path, what in ((target, f"--out={out}"), (staging, f"--out={out}'s staging folder {staging}")):
+            if os.path.commonpath([path, os.path.realpath(w)]) == os.path.realpath(w):
+                raise MergeError(f"{what} lies inside the run {w}; merge into a folder outside the pieces")
+    if os.path.lexists(staging) and not os.path.isfile(os.path.join(staging, STAGING_MARK)):
+        raise MergeError(f"{staging} exists and is not a folder tpjax.merge left; move it away or choose another --out")
     pieces = sorted((_read_piece(w) for w in workdirs), key=lambda p: p["seeds"][0])
     first = pieces[0]
     for p in pieces[1:]:
         _check_same_run(first, p)
+    _check_same_device(pieces)
     seeds = [s for p in pieces for s in p["seeds"]]
     if len(set(seeds)) < len(seeds):
         raise MergeError(f"the runs share seeds ({_seed_list(pieces)}); each seed must come from one run")
@@ -65,23 +75,25 @@ def merge_runs(workdirs: list[str], out: str, n_seeds: int | None = None) -> dic
 
     metrics = _merged_metrics(pieces)
     results = _merged_results(pieces, seeds)
-    staging = os.path.normpath(out) + ".merging"
     try:
-        if os.path.isdir(staging):
-            shutil.rmtree(staging)  # left by a merge killed halfway
+        if os.path.lexists(staging):
+            shutil.rmtree(staging)  # left by a merge killed halfway (it holds STAGING_MARK, checked above)
         run = records.RunFiles(staging)
+        open(os.path.join(staging, STAGING_MARK), "w").close()
+        records.write_json_atomic(run.config_path, dict(first["saved_config"], seed=seeds[0], n_seeds=len(seeds)))
+        with open(run.metrics_path, "w") as f:
+            f.writelines(json.dumps(row) + "\n" for row in metrics)
+        for p in pieces:
+            for s, program in p["programs"].items():
+                shutil.copytree(program, os.path.join(staging, "programs", f"seed_{s}"))
+        run.write_results(results)
+        os.remove(os.path.join(staging, STAGING_MARK))
+        if os.path.isdir(target):
+            os.rmdir(target)  # empty, checked above
+        os.rename(staging, target)
     except OSError as e:
-        raise MergeError(f"cannot make --out={out}: {e.strerror or e}") from None
-    records.write_json_atomic(run.config_path, dict(first["saved_config"], seed=seeds[0], n_seeds=len(seeds)))
-    with open(run.metrics_path, "w") as f:
-        f.writelines(json.dumps(row) + "\n" for row in metrics)
-    for p in pieces:
-        for s, program in p["programs"].items():
-            shutil.copytree(program, os.path.join(staging, "programs", f"seed_{s}"))
-    run.write_results(results)
-    if os.path.isdir(out):
-        os.rmdir(out)  # empty, checked above
-    os.rename(staging, out)
+        raise MergeError(f"cannot write --out={out}: {e.strerror or e}"
+                         + (f" ({e.filename})" if getattr(e, "filename", None) else "")) from None
     return results
 
 
@@ -142,8 +154,7 @@ def _read_metrics(path: str, seeds: list[int]) -> list[dict]:
 
 def _check_same_run(first: dict, p: dict) -> None:
     """Two pieces join only where they are one run's seeds: same config (seeds aside), same model built from
-    it (config.json's `derived`), evaluated at the same epochs and splits, on the same kind of device with the
-    same JAX (and on CPU the same CPU model), as far as both record these."""
+    it (config.json's `derived`), evaluated at the same epochs and splits, on the same kind of device."""
     strip = lambda c: {k: v for k, v in c.items() if k not in SEED_FIELDS}  # noqa: E731
     diffs = checkpoint.config_differences(strip(first["config"]), strip(p["config"]), (p["workdir"], first["workdir"]))
     if diffs:
@@ -152,18 +163,30 @@ def _check_same_run(first: dict, p: dict) -> None:
         raise MergeError(f"{p['workdir']} and {first['workdir']} built different models (config.json `derived`)")
     if _evaluations(p["metrics"]) != _evaluations(first["metrics"]):
         raise MergeError(f"{p['workdir']} and {first['workdir']} were evaluated at different epochs or splits")
-    a, b = first["device"], p["device"]
-    fields = [k for k in SAME_DEVICE if k in ("platform", "kind") or (k in a and k in b)]
-    if a.get("platform") != "cpu":
-        fields = [k for k in fields if k != "host"]
-    differ = [k for k in fields if a.get(k) != b.get(k)]
-    if differ:
-        mismatch = ", ".join(f"{k} {a.get(k)!r} vs {b.get(k)!r}" for k in differ)
-        raise MergeError(f"{first['workdir']} and {p['workdir']} ran on different devices or software ({mismatch}): "
-                         "their numbers do not join")
+    kinds = [(q["device"].get("platform"), q["device"].get("kind")) for q in (first, p)]
+    if kinds[0] != kinds[1]:
+        raise MergeError(f"{first['workdir']} trained on {kinds[0]}, {p['workdir']} on {kinds[1]}: "
+                         "numbers from different devices do not join")
     keys = [sorted(k for k, v in q["results"].items() if isinstance(v, list)) for q in (first, p)]
     if keys[0] != keys[1]:
         raise MergeError(f"{p['workdir']} and {first['workdir']} record different figures: {keys[1]} vs {keys[0]}")
+
+
+def _check_same_device(pieces: list[dict]) -> None:
+    """The same JAX and jaxlib versions, and on CPU the same host CPU (model and flags), over all pieces that
+    record them (runs from before these were recorded lack them and are not held against the others)."""
+    fields = [k for k in SAME_DEVICE if k not in ("platform", "kind")]
+    if pieces[0]["device"].get("platform") != "cpu":
+        fields = [k for k in fields if not k.startswith("host")]
+    for k in fields:
+        seen = {}
+        for p in pieces:
+            if k in p["device"]:
+                seen.setdefault(p["device"][k], p["workdir"])
+        if len(seen) > 1:
+            (v1, w1), (v2, w2) = list(seen.items())[:2]
+            raise MergeError(f"{w1} and {w2} ran on different devices or software ({k} {v1!r} vs {v2!r}): "
+                             "their numbers do not join")
 
 
 def _evaluations(rows: list[dict]) -> list[tuple[int, str]]:

