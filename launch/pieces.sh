@@ -5,7 +5,8 @@
 #
 #   launch/pieces.sh [--dry-run] OUT N_SEEDS PIECE --config=configs/standard.py:dyck1 [MAIN FLAGS...]
 #
-# Seeds 0 .. N_SEEDS-1 (FIRST_SEED=s shifts them) go in pieces of PIECE seeds, piece a..b trained by
+# Seeds 0 .. N_SEEDS-1 (FIRST_SEED=s shifts them) go in pieces of PIECE seeds (a lone seed left at the end
+# joins the piece before it: alone it would train beside a dropped companion, costing a piece of two), piece a..b trained by
 # `python -m tpjax.main MAIN FLAGS --config.seed=a --config.n_seeds=<b-a+1> --workdir=OUT-pieces/a-b`, then
 # `python -m tpjax.merge --out=OUT --n_seeds=N_SEEDS OUT-pieces/...`. A seed's numbers do not depend on the seeds beside it, so
 # OUT holds what one run of all the seeds would. Re-running the same command skips finished pieces, resumes a
@@ -50,14 +51,18 @@ if [[ -f "$out/results.json" ]]; then
   echo "$out/results.json exists: nothing to do"
   exit 0
 fi
-if ((n_seeds <= piece)); then
+last=$((first + n_seeds - 1))
+if ((n_seeds <= piece || (piece > 1 && n_seeds == piece + 1))); then
   run "$python" -m tpjax.main "$@" "--config.seed=$first" "--config.n_seeds=$n_seeds" "--workdir=$out"
   exit 0
 fi
 
 pieces=()
-for ((a = first; a < first + n_seeds; a += piece)); do
-  b=$((a + piece - 1 < first + n_seeds - 1 ? a + piece - 1 : first + n_seeds - 1))
+for ((a = first; a <= last; a = b + 1)); do
+  b=$((a + piece - 1 < last ? a + piece - 1 : last))
+  if ((piece > 1 && b + 1 == last)); then
+    b=$last  # the lone last seed joins this piece
+  fi
   workdir="$out-pieces/$a-$b"
   pieces+=("$workdir")
   if [[ -f "$workdir/results.json" ]]; then

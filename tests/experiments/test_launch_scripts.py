@@ -68,13 +68,16 @@ def test_pieces_dry_run_prints_each_piece_then_the_merge(tmp_path):
     main = "py -m tpjax.main --config=configs/standard.py:dyck1"
     assert _commands(proc.stdout) == [
         f"{main} --config.seed=3 --config.n_seeds=2 --workdir={out}-pieces/3-4",
-        f"{main} --config.seed=5 --config.n_seeds=2 --workdir={out}-pieces/5-6",
-        f"{main} --config.seed=7 --config.n_seeds=1 --workdir={out}-pieces/7-7",
-        f"py -m tpjax.merge --out={out} --n_seeds=5 {out}-pieces/3-4 {out}-pieces/5-6 {out}-pieces/7-7",
+        f"{main} --config.seed=5 --config.n_seeds=3 --workdir={out}-pieces/5-7",  # seed 7 would be alone
+        f"py -m tpjax.merge --out={out} --n_seeds=5 {out}-pieces/3-4 {out}-pieces/5-7",
     ]
-    proc = _run("pieces.sh", "--dry-run", out, "2", "2", "--config=configs/sort.py", env={"PYTHON": "py"})
-    assert _commands(proc.stdout) == [f"py -m tpjax.main --config=configs/sort.py --config.seed=0 "
-                                      f"--config.n_seeds=2 --workdir={out}"]
+    proc = _run("pieces.sh", "--dry-run", out, "6", "2", "--config=configs/standard.py:dyck1", env={"PYTHON": "py"})
+    assert [c.split()[-1] for c in _commands(proc.stdout)] == [
+        f"--workdir={out}-pieces/0-1", f"--workdir={out}-pieces/2-3", f"--workdir={out}-pieces/4-5", f"{out}-pieces/4-5"]
+    for n_seeds in ("2", "3"):  # one piece (3: two seeds and a lone one joined): trained into OUT directly
+        proc = _run("pieces.sh", "--dry-run", out, n_seeds, "2", "--config=configs/sort.py", env={"PYTHON": "py"})
+        assert _commands(proc.stdout) == [f"py -m tpjax.main --config=configs/sort.py --config.seed=0 "
+                                          f"--config.n_seeds={n_seeds} --workdir={out}"]
 
 
 def test_pieces_trains_each_piece_merges_them_and_a_rerun_does_nothing(tmp_path):
@@ -83,23 +86,23 @@ def test_pieces_trains_each_piece_merges_them_and_a_rerun_does_nothing(tmp_path)
                       "    c.model.kind = 'standard'\n    c.n_epochs = 1\n    return c\n")
     out = tmp_path / "run"
     env = {"PYTHON": sys.executable}
-    proc = _run("pieces.sh", str(out), "3", "2", f"--config={config}", env=env, cwd=REPO, timeout=600)
+    proc = _run("pieces.sh", str(out), "5", "2", f"--config={config}", env=env, cwd=REPO, timeout=600)
     assert proc.returncode == 0, proc.stderr
     results = json.loads((out / "results.json").read_text())
-    assert results["seeds"] == [0, 1, 2]
-    assert [p["seeds"] for p in results["merged_from"]] == [[0, 1], [2]]
+    assert results["seeds"] == [0, 1, 2, 3, 4]
+    assert [p["seeds"] for p in results["merged_from"]] == [[0, 1], [2, 3, 4]]
     assert (tmp_path / "run-pieces" / "0-1" / "results.json").exists()
-    again = _run("pieces.sh", str(out), "3", "2", f"--config={config}", env=env, cwd=REPO)
+    again = _run("pieces.sh", str(out), "5", "2", f"--config={config}", env=env, cwd=REPO)
     assert again.returncode == 0 and again.stdout == f"{out}/results.json exists: nothing to do\n"
     shutil.rmtree(out)  # as if the merge had been killed halfway: its staging folder is left, no run
     (tmp_path / "run.merging").mkdir()
     (tmp_path / "run.merging" / merge.STAGING_MARK).write_text("")
     (tmp_path / "run.merging" / "config.json").write_text("{")
     (tmp_path / "run.merging" / "stale.txt").write_text("")
-    merge_only = _run("pieces.sh", str(out), "3", "2", f"--config={config}", env=env, cwd=REPO)
+    merge_only = _run("pieces.sh", str(out), "5", "2", f"--config={config}", env=env, cwd=REPO)
     assert merge_only.returncode == 0, merge_only.stderr
     assert [line for line in merge_only.stdout.splitlines() if "skipped" in line] == [
-        f"{tmp_path}/run-pieces/0-1: finished earlier, skipped", f"{tmp_path}/run-pieces/2-2: finished earlier, skipped"]
+        f"{tmp_path}/run-pieces/0-1: finished earlier, skipped", f"{tmp_path}/run-pieces/2-4: finished earlier, skipped"]
     assert json.loads((out / "results.json").read_text())["test_acc"] == results["test_acc"]
     assert not (tmp_path / "run.merging").exists() and not (out / "stale.txt").exists()
 
