@@ -32,8 +32,8 @@ SEED_FIELDS = ("seed", "n_seeds")
 REQUIRED = ("task", "seeds", "val_acc", "test_acc", "wall_seconds")
 # Runs written before results.json recorded a device ran on CPU (as tpjax.experiments.report reads them).
 CPU = {"platform": "cpu", "kind": "cpu"}
-# Device fields that must agree for numbers to join, where both pieces record them (older runs lack the last
-# three): XLA compiles for the device kind, the JAX version and, on CPU, the host's CPU model.
+# Device fields that must agree for numbers to join, over the pieces that record them (older runs lack all but
+# the first two): XLA compiles for the device kind, the JAX version and, on CPU, the host's CPU model and flags.
 SAME_DEVICE = ("platform", "kind", "jax", "jaxlib", "host", "host_flags")
 # The file that marks a staging folder as a merge's own, so that only such a folder is ever deleted.
 STAGING_MARK = ".tpjax-merge-staging"

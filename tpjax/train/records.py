@@ -106,8 +106,8 @@ def results_dict(
 
 def device_info() -> dict:
     """Where the run finished: platform, device kind and count (results_dict adds how many the seeds used),
-    (GPU/TPU) the peak device memory in use, the JAX and jaxlib versions and the host's CPU model (XLA:CPU
-    compiles for the CPU it runs on, so these decide whether two CPU runs' numbers can agree to the bit).
+    (GPU/TPU) the peak device memory in use, the JAX and jaxlib versions and the host's CPU model and flags
+    (XLA:CPU compiles for the CPU it runs on, so these decide whether two CPU runs' numbers can agree to the bit).
 
     The peak is that of the process that wrote results.json; after a resume it covers only the resumed part.
     """
