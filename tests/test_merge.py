@@ -29,9 +29,9 @@ def _trained(path, seed, n_seeds, **overrides):
 
 def test_trained_pieces_write_the_files_of_one_run(tmp_path):
     """Seeds 2-3, 4 alone and 0-1 (given in that order, one piece with another checkpoint_every), the pieces
-    launch/pieces.sh makes of 5 seeds, write the files of one 5-seed run: same config.json, metrics.jsonl to the
-    byte, results.json but for wall time and provenance (on CPU only with the standard model's compiler
-    options, step.compiler_options)."""
+    dyck1's baseline went in, write the files of one 5-seed run: same config.json, metrics.jsonl to the byte,
+    results.json but for wall time and provenance (on CPU only with the standard model's compiler options,
+    step.compiler_options). The lone seed trains beside a dropped companion (loop.vmapped_seeds)."""
     whole = _trained(tmp_path / "whole", 0, 5)
     middle = _trained(tmp_path / "middle", 2, 2, checkpoint_every=2)
     last = _trained(tmp_path / "last", 4, 1)
