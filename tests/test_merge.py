@@ -52,7 +52,7 @@ def test_trained_pieces_write_the_files_of_one_run(tmp_path):
     pieces = [json.loads(read(d, "results.json")) for d in (early, middle, last)]
     assert merged["wall_seconds"] == pytest.approx(sum(p["wall_seconds"] for p in pieces))
     assert [m["seeds"] for m in merged["merged_from"]] == [[0, 1], [2, 3], [4]]
-    assert merged["device"] == {k: v for k, v in single["device"].items()}  # same machine: every field agrees
+    assert merged["device"] == single["device"]  # same machine: every field agrees
     assert not os.path.exists(os.path.join(out, "checkpoints"))
 
 

@@ -154,7 +154,7 @@ def _read_metrics(path: str, seeds: list[int]) -> list[dict]:
 
 def _check_same_run(first: dict, p: dict) -> None:
     """Two pieces join only where they are one run's seeds: same config (seeds aside), same model built from
-    it (config.json's `derived`), evaluated at the same epochs and splits, on the same kind of device."""
+    it (config.json's `derived`), evaluated at the same epochs and splits (the device: _check_same_device)."""
     strip = lambda c: {k: v for k, v in c.items() if k not in SEED_FIELDS}  # noqa: E731
     diffs = checkpoint.config_differences(strip(first["config"]), strip(p["config"]), (p["workdir"], first["workdir"]))
     if diffs:
@@ -163,26 +163,24 @@ def _check_same_run(first: dict, p: dict) -> None:
         raise MergeError(f"{p['workdir']} and {first['workdir']} built different models (config.json `derived`)")
     if _evaluations(p["metrics"]) != _evaluations(first["metrics"]):
         raise MergeError(f"{p['workdir']} and {first['workdir']} were evaluated at different epochs or splits")
-    kinds = [(q["device"].get("platform"), q["device"].get("kind")) for q in (first, p)]
-    if kinds[0] != kinds[1]:
-        raise MergeError(f"{first['workdir']} trained on {kinds[0]}, {p['workdir']} on {kinds[1]}: "
-                         "numbers from different devices do not join")
     keys = [sorted(k for k, v in q["results"].items() if isinstance(v, list)) for q in (first, p)]
     if keys[0] != keys[1]:
         raise MergeError(f"{p['workdir']} and {first['workdir']} record different figures: {keys[1]} vs {keys[0]}")
 
 
 def _check_same_device(pieces: list[dict]) -> None:
-    """The same JAX and jaxlib versions, and on CPU the same host CPU (model and flags), over all pieces that
-    record them (runs from before these were recorded lack them and are not held against the others)."""
-    fields = [k for k in SAME_DEVICE if k not in ("platform", "kind")]
+    """The same platform and device kind over all pieces; the same JAX and jaxlib versions, and on CPU the same
+    host CPU (model and flags), over all pieces that record them (runs from before these were recorded lack
+    them and are not held against the others)."""
+    always = ("platform", "kind")
+    fields = SAME_DEVICE
     if pieces[0]["device"].get("platform") != "cpu":
         fields = [k for k in fields if not k.startswith("host")]
     for k in fields:
         seen = {}
         for p in pieces:
-            if k in p["device"]:
-                seen.setdefault(p["device"][k], p["workdir"])
+            if k in always or k in p["device"]:
+                seen.setdefault(p["device"].get(k), p["workdir"])
         if len(seen) > 1:
             (v1, w1), (v2, w2) = list(seen.items())[:2]
             raise MergeError(f"{w1} and {w2} ran on different devices or software ({k} {v1!r} vs {v2!r}): "
