@@ -10,7 +10,9 @@
 # `python -m tpjax.main MAIN FLAGS --config.seed=a --config.n_seeds=<b-a+1> --workdir=OUT-pieces/a-b`, then
 # `python -m tpjax.merge --out=OUT --n_seeds=N_SEEDS OUT-pieces/...`. A seed's numbers do not depend on the seeds beside it, so
 # OUT holds what one run of all the seeds would. Re-running the same command skips finished pieces, resumes a
-# killed one from its latest checkpoint (add --config.checkpoint_every=5 to lose less) and merges only once.
+# killed one from its latest checkpoint (add --config.checkpoint_every=5 to lose less) and merges only once;
+# a finished piece or OUT is skipped only if it was trained with the same flags (tpjax.main --check_workdir,
+# run even under --dry-run: it reads only), else the script stops with the field that differs.
 # With one piece, tpjax.main writes OUT directly. PYTHON picks the interpreter (default: python).
 set -euo pipefail
 
@@ -47,7 +49,14 @@ run() {  # prints the command, quoted so that it can be pasted back, then runs i
   fi
 }
 
+same_flags() {  # WORKDIR FIRST_SEED N_SEEDS: stops the script unless the finished run in WORKDIR has these flags
+  "$python" -m tpjax.main "${main_flags[@]}" "--config.seed=$2" "--config.n_seeds=$3" "--workdir=$1" \
+    --check_workdir > /dev/null
+}
+
+main_flags=("$@")
 if [[ -f "$out/results.json" ]]; then
+  same_flags "$out" "$first" "$n_seeds"
   echo "$out/results.json exists: nothing to do"
   exit 0
 fi
@@ -66,6 +75,7 @@ for ((a = first; a <= last; a = b + 1)); do
   workdir="$out-pieces/$a-$b"
   pieces+=("$workdir")
   if [[ -f "$workdir/results.json" ]]; then
+    same_flags "$workdir" "$a" "$((b - a + 1))"
     echo "$workdir: finished earlier, skipped"
     continue
   fi

@@ -70,3 +70,23 @@ def test_a_broken_config_file_is_one_line(tmp_path, body, message):
     line = _one_line_error(_main(f"--config={tmp_path / 'broken.py'}", f"--workdir={tmp_path / 'w'}"))
     assert line.startswith("error: ") and line.endswith(message)
     assert not (tmp_path / "w").exists()
+
+
+def test_check_workdir_trains_nothing_and_names_the_field_that_differs(tmp_path):
+    workdir = tmp_path / "w"
+    assert _one_line_error(_main("--config=configs/sort.py", "--check_workdir")) == (
+        "error: --check_workdir needs --workdir")
+    workdir.mkdir()
+    assert _one_line_error(_main("--config=configs/sort.py", "--check_workdir", f"--workdir={workdir}")) == (
+        f"error: {workdir} has no config.json: not the workdir of a tpjax run")
+    config = subprocess.run([sys.executable, "-c", "import json, sys; from configs.sort import get_config; "
+                             "from tpjax.train import records; json.dump(records.config_dict(get_config()), sys.stdout)"],
+                            cwd=REPO, capture_output=True, text=True, check=True).stdout
+    (workdir / "config.json").write_text(config)
+    same = _main("--config=configs/sort.py", "--check_workdir", f"--workdir={workdir}")
+    assert same.returncode == 0 and same.stdout == f"{workdir}: a run of this config\n", same.stderr
+    line = _one_line_error(_main("--config=configs/sort.py", "--config.n_epochs=7", "--check_workdir",
+                                 f"--workdir={workdir}"))
+    assert line == (f"error: {workdir} holds a run of another config (n_epochs=7 here, 250 there); "
+                    "use a fresh --workdir, or the config it was started with")
+    assert sorted(os.listdir(workdir)) == ["config.json"]

@@ -1,5 +1,5 @@
 """launch/tpu_vm.sh, launch/gpu.sh and launch/pieces.sh: --dry-run prints every step's command and runs none;
-pieces.sh also trains and merges a tiny run."""
+pieces.sh also trains and merges a tiny run, and skips a finished piece only if it has the same flags."""
 
 import json
 import os
@@ -94,11 +94,18 @@ def test_pieces_trains_each_piece_merges_them_and_a_rerun_does_nothing(tmp_path)
     assert (tmp_path / "run-pieces" / "0-1" / "results.json").exists()
     again = _run("pieces.sh", str(out), "5", "2", f"--config={config}", env=env, cwd=REPO)
     assert again.returncode == 0 and again.stdout == f"{out}/results.json exists: nothing to do\n"
+    other = _run("pieces.sh", str(out), "5", "2", f"--config={config}", "--config.n_epochs=2", env=env, cwd=REPO)
+    assert other.returncode == 1 and "nothing to do" not in other.stdout
+    assert other.stderr.splitlines()[-1] == (f"error: {out} holds a run of another config (n_epochs=2 here, 1 there); "
+                                             "use a fresh --workdir, or the config it was started with")
     shutil.rmtree(out)  # as if the merge had been killed halfway: its staging folder is left, no run
     (tmp_path / "run.merging").mkdir()
     (tmp_path / "run.merging" / merge.STAGING_MARK).write_text("")
     (tmp_path / "run.merging" / "config.json").write_text("{")
     (tmp_path / "run.merging" / "stale.txt").write_text("")
+    other = _run("pieces.sh", str(out), "5", "2", f"--config={config}", "--config.n_epochs=2", env=env, cwd=REPO)
+    assert other.returncode == 1 and "skipped" not in other.stdout and not out.exists()
+    assert other.stderr.splitlines()[-1].startswith(f"error: {tmp_path}/run-pieces/0-1 holds a run of another config")
     merge_only = _run("pieces.sh", str(out), "5", "2", f"--config={config}", env=env, cwd=REPO)
     assert merge_only.returncode == 0, merge_only.stderr
     assert [line for line in merge_only.stdout.splitlines() if "skipped" in line] == [
