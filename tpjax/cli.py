@@ -19,6 +19,8 @@ from absl import flags
 from ml_collections import config_flags
 
 T = TypeVar("T")
+# The name every tpjax command line gives its config-file flag, whose `--config.x` overrides are checked here.
+FLAG = "config"
 
 
 def one_line(e: BaseException) -> str:
@@ -48,22 +50,22 @@ def load_config_file(spec: str) -> ml_collections.ConfigDict:
     return module.get_config(*([arg] if arg else []))
 
 
-def _load_again(argv: list[str], flag: str) -> ml_collections.ConfigDict | None:
-    """The config `--flag=FILE[:ARG]` names (or the flag's default file), loaded afresh to check overrides
+def _load_again(argv: list[str]) -> ml_collections.ConfigDict | None:
+    """The config `--config=FILE[:ARG]` names (or the flag's default file), loaded afresh to check overrides
     against: absl has not stored it when an override fails. None if it cannot be loaded."""
-    spec = next((a.split("=", 1)[1] for a in reversed(argv) if a.startswith(f"--{flag}=")), None)
+    spec = next((a.split("=", 1)[1] for a in reversed(argv) if a.startswith(f"--{FLAG}=")), None)
     try:
-        return load_config_file(spec or flags.FLAGS[flag].default_as_str.strip("'"))
+        return load_config_file(spec or flags.FLAGS[FLAG].default_as_str.strip("'"))
     except Exception:  # noqa: BLE001 - then the error's own text names the field
         return None
 
 
-def _missing_field(e: BaseException, argv: list[str], what: str, flag: str = "config") -> str | None:
+def _missing_field(e: BaseException, argv: list[str], what: str) -> str | None:
     """`--config.a.b: the config has no field 'b'` for the override that names no field of the config, or None
     when no override is to blame (the config file itself raised)."""
     text = str(e).replace("\\'", "'").replace("\\n", "\n")
-    overrides = [a.split("=", 1)[0] for a in argv if a.startswith(f"--{flag}.")]
-    config = _load_again(argv, flag)
+    overrides = [a.split("=", 1)[0] for a in argv if a.startswith(f"--{FLAG}.")]
+    config = _load_again(argv)
     if isinstance(config, ml_collections.ConfigDict):
         bad = [(name, field) for name in overrides if (field := _first_missing(config, name.split(".")[1:]))]
     else:  # no config to check against: the field the error names
@@ -101,18 +103,16 @@ def _one_line_for(e: BaseException, argv: list[str], what: str) -> str:
     return f"bad command line: {one_line(e)}"
 
 
-def define_flags(define: Callable[[], T], what: str = "config", prefix: str = "error: ") -> T:
+def define_flags(define: Callable[[], T], what: str) -> T:
     """`define()`, with the same one-line errors as `flags_parser`: a config flag with a default file reads
     its `--config.x` overrides from sys.argv when it is defined, before any parsing."""
     try:
         return define()
     except Exception as e:  # noqa: BLE001 - as in flags_parser
-        sys.exit(prefix + _one_line_for(e, sys.argv, what))
+        sys.exit("error: " + _one_line_for(e, sys.argv, what))
 
 
-def config_value(
-    holder: flags.FlagHolder, prefix: str = "error: ", flag: str = "config"
-) -> ml_collections.ConfigDict | None:
+def config_value(holder: flags.FlagHolder, prefix: str = "error: ") -> ml_collections.ConfigDict | None:
     """The config a `DEFINE_config_file` flag holds (None if unset), or one line and exit 1 if it failed to load.
 
     ml_collections defers some load failures (a missing file, an error in `get_config`) to the first access."""
@@ -124,8 +124,8 @@ def config_value(
             raise TypeError(f"get_config() must return an ml_collections.ConfigDict, not {type(config).__name__}")
     except Exception as e:  # noqa: BLE001 - a broken config file may raise anything
         cause = e.__cause__ or e
-        path = config_flags.get_config_filename(flags.FLAGS[flag])
-        sys.exit(f"{prefix}cannot load --{flag}={path}: {one_line(cause)}")
+        path = config_flags.get_config_filename(flags.FLAGS[holder.name])
+        sys.exit(f"{prefix}cannot load --{holder.name}={path}: {one_line(cause)}")
     return config
 
 

@@ -48,6 +48,8 @@ class ProgramFolderError(ValueError):
 
 
 PROGRAM_FILES = ("program.py", "tables.json", "runtime.py", "program.json")
+# Rows an emitted program predicts at a time: bounds the numpy temporaries of a large split.
+PREDICT_ROWS = 4096
 
 
 def read_program_folder(directory: str) -> tuple[dict, ml_collections.ConfigDict, tasks.Task]:
@@ -91,10 +93,10 @@ def load_module(directory: str) -> ModuleType:
     return module
 
 
-def module_label_ids(module: ModuleType, tokens_NT: np.ndarray, labels: tasks.Vocab, size: int = 4096) -> np.ndarray:
+def module_label_ids(module: ModuleType, tokens_NT: np.ndarray, labels: tasks.Vocab) -> np.ndarray:
     """The emitted module's predictions as label ids of the task's label vocabulary, in chunks."""
     to_id = np.asarray([labels.id(name) for name in module.LABELS])
-    out = [to_id[module.predict(np.asarray(part, np.int64))] for part in _row_chunks(tokens_NT, size)]
+    out = [to_id[module.predict(np.asarray(part, np.int64))] for part in _row_chunks(tokens_NT, PREDICT_ROWS)]
     return np.concatenate(out) if out else np.zeros(tokens_NT.shape, np.int64)
 
 

@@ -47,12 +47,12 @@ def stream(seed: int, number: int) -> np.random.Generator:
 
 
 def draw_unique(sample: Callable[[np.random.Generator, int], list[Tokens]], rng: np.random.Generator,
-                size: int, max_factor: int = MAX_DRAW_FACTOR) -> list[Tokens]:
-    """Up to `size` distinct inputs, in order of first draw, from at most max_factor * size samples."""
+                size: int) -> list[Tokens]:
+    """Up to `size` distinct inputs, in order of first draw, from at most MAX_DRAW_FACTOR * size samples."""
     seen: dict[Tokens, None] = {}
     drawn = 0
-    while len(seen) < size and drawn < max_factor * size:
-        batch = min(size, max_factor * size - drawn)
+    while len(seen) < size and drawn < MAX_DRAW_FACTOR * size:
+        batch = min(size, MAX_DRAW_FACTOR * size - drawn)
         seen.update(dict.fromkeys(sample(rng, batch)))  # re-drawn inputs keep their first position
         drawn += batch
     return list(seen)[:size]

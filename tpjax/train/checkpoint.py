@@ -373,6 +373,7 @@ def _flatten(d: dict, prefix: str = "") -> dict:
     return out
 
 
-def _first(diffs: list[str], n: int = 3) -> str:
-    more = f" and {len(diffs) - n} more" if len(diffs) > n else ""
-    return "; ".join(diffs[:n]) + more
+def _first(diffs: list[str]) -> str:
+    """The first three differences, for a one-line error."""
+    more = f" and {len(diffs) - 3} more" if len(diffs) > 3 else ""
+    return "; ".join(diffs[:3]) + more

@@ -89,9 +89,9 @@ def pad_rows(x, padded: int):
     return xp.concatenate([x, xp.repeat(x[-1:], extra, axis=0)])
 
 
-def seed_sharding(rows: int, devices: list | None = None) -> SeedSharding:
-    """The sharding of `rows` stacked seeds over `devices` (default: all of this process's devices)."""
-    devices = list(jax.local_devices() if devices is None else devices)
+def seed_sharding(rows: int) -> SeedSharding:
+    """The sharding of `rows` stacked seeds over this process's devices (as many as have work)."""
+    devices = jax.local_devices()
     devices = devices[: devices_used(rows, len(devices))]
     mesh = Mesh(np.array(devices), (AXIS,))
     return SeedSharding(mesh, rows, padded_rows(rows, len(devices)))
