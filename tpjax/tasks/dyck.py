@@ -28,7 +28,7 @@ def brackets(kinds: int) -> tuple[str, ...]:
 
 
 def sample(rng: np.random.Generator, n: int, lengths: spec.Lengths, kinds: int,
-           min_pairs: int = 1) -> list[spec.Tokens]:
+           min_pairs: int) -> list[spec.Tokens]:
     """n inputs `<s>` + brackets, length uniform in `lengths`; half from a random balanced string."""
     chars = "".join(brackets(kinds))
     lo, hi = lengths

@@ -58,13 +58,13 @@ def _chunk_sums(model, snapped, tokens_BT, targets_BT):
 
 
 @functools.lru_cache(maxsize=8)
-def _snap_fn(model, placement: SeedSharding | None = None, seed_chunk: int = 0):
+def _snap_fn(model, placement: SeedSharding | None, seed_chunk: int):
     snap_S = over_seed_chunks(jax.vmap(functools.partial(snap, model)), seed_chunk)
     return per_device_of(jax.jit(snap_S, compiler_options=compiler_options(model)), placement)
 
 
 @functools.lru_cache(maxsize=8)
-def _chunk_fn(model, placement: SeedSharding | None = None, seed_chunk: int = 0):
+def _chunk_fn(model, placement: SeedSharding | None, seed_chunk: int):
     sums = jax.vmap(functools.partial(_chunk_sums, model), in_axes=(0, None, None))
     jitted = jax.jit(over_seed_chunks(sums, seed_chunk), compiler_options=compiler_options(model))
     return per_device_of(jitted, placement)
