@@ -1,5 +1,7 @@
 """Length generalisation: which points run with which data split, idempotent reruns, the summary and figure."""
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -140,3 +142,16 @@ def test_the_figure_of_a_sweep_where_nothing_has_finished_is_drawn_without_warni
         warnings.simplefilter("error")
         length_gen.figure(rows, path, "length_gen")
     assert os.path.getsize(path) > 0
+
+
+
+def test_summary_figures_are_per_seed_statistics_with_the_best_val_seed_picked_by_seed():
+    results = {"task": "sort", "seeds": [3, 4, 5], "train_acc": [1.0, 0.9, 0.8], "val_acc": [0.5, 0.7, 0.6],
+               "test_acc": [0.6, 0.3, 0.9], "best_seed": 4, "wall_seconds": 12.0}
+    rows = [(grid.LengthPoint("sort", 10), results), (grid.LengthPoint("sort", 20), None)]
+    done, missing = csv.DictReader(io.StringIO(length_gen.summary_csv(rows)))
+    assert {k: float(done[k]) for k in ("n_seeds", "train_mean", "train_std", "test_mean", "test_std", "best_test")} \
+        == {"n_seeds": 3, "train_mean": 90.0, "train_std": round((200 / 3) ** 0.5, 4), "test_mean": 60.0,
+            "test_std": round(600 ** 0.5, 4), "best_test": 30.0}  # population std; seed 4's test, not the first's
+    assert (done["status"], missing["status"], missing["test_mean"]) == ("done", "missing", "")
+    assert "| sort | 10 | 90.00 ± 8.16 | 60.00 ± 24.49 (3) | 30.00 | 12 s |" in length_gen.summary_md(rows, "x")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tpjax import tasks
+from tpjax.cli import load_config_file
 from tpjax.tasks import dyck
+
+CONFIGS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "configs")
 
 MATCHED = re.compile(r"\(\)|\{\}")
 
@@ -64,6 +69,21 @@ def test_vocabularies_and_causality(make_config):
 def test_length_gen_trains_on_n_and_tests_on_2n(make_config):
     t = dyck.make_dyck2(make_config("dyck2", length_gen=20).data)
     assert (t.train_lengths, t.test_lengths, t.n_ctx) == ((20, 20), (40, 40), 41)
+
+
+@pytest.mark.parametrize("task", ["dyck1", "dyck2"])
+def test_length_gen_balanced_starts_fill_both_lengths(task):
+    """With the shipped config (min_len 16, for 15 brackets), half the draws at n = 20 and at 2n = 40 brackets
+    are whole balanced strings (before deduplication), as at 15: the balanced starts grow with the length
+    rather than leaving most of a long string to uniform brackets, which are almost never balanced."""
+    c = load_config_file(os.path.join(CONFIGS, f"{task}.py"))
+    c.data.length_gen = 20
+    _, t = tasks.get_task(c)
+    for lengths in (t.train_lengths, t.test_lengths):
+        drawn = t.sample(np.random.default_rng(0), 4000, lengths)
+        assert {len(x) for x in drawn} == {lengths[0] + 1}
+        balanced = sum(t.label(x)[-1] == "T" for x in drawn) / len(drawn)
+        assert 0.46 < balanced < 0.55, (lengths, balanced)
 
 
 @given(st.text(alphabet="(){}", min_size=1, max_size=30))

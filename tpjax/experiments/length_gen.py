@@ -82,7 +82,8 @@ def collect(plan: runner.Plan) -> list[tuple[grid.LengthPoint, dict | None]]:
 
 
 def stats(results: dict) -> dict:
-    """Train and test token accuracy of a point (%, mean and std over seeds), its best-val seed's test accuracy."""
+    """Train and test token accuracy of a point (%, mean and std over seeds), its best-val seed's test accuracy.
+    The std is the population one (ddof 0), as in every table of the project."""
     train, test = (100 * np.asarray(results[f"{s}_acc"], dtype=float) for s in ("train", "test"))
     best = results["seeds"].index(results["best_seed"])
     return {"n_seeds": len(train), "train_mean": train.mean(), "train_std": train.std(), "test_mean": test.mean(),
@@ -109,7 +110,7 @@ def summary_md(rows, name: str) -> str:
     lines = [
         f"# Length generalisation ({name})", "",
         f"{sum(r is not None for _, r in rows)} of {len(rows)} points finished. Token accuracy of the snapped model, "
-        "%, mean ± std over seeds; train: lengths 1..n, test: n+1..n+10 (Dyck: n and 2n).", "",
+        "%, mean ± std over seeds (population std); train: lengths 1..n, test: n+1..n+10 (Dyck: n and 2n).", "",
         "| task | n | train | test | best-val seed's test | wall time |", "|---|---:|---:|---:|---:|---:|",
     ]
     for point, results in rows:
@@ -147,7 +148,8 @@ def figure(rows, path: str, name: str) -> None:
                             marker=marker, capsize=3, label=split)
         for n in missing:
             ax.axvline(n, color="lightgrey", linestyle=":", zorder=0)
-        ax.set_title(task + (f" ({len(missing)} missing)" if missing else ""), fontsize=9)
+        tested = "test 2n" if task.startswith("dyck") else "test n+1..n+10"
+        ax.set_title(f"{task} ({tested}" + (f", {len(missing)} missing)" if missing else ")"), fontsize=8)
         ax.set_xticks(sorted({p.n for p, _ in rows}))
         ax.set_xlabel("n (longest training length)")
         ax.set_ylim(0, 101)

@@ -6,7 +6,10 @@ far in a pair, with a pair count uniform in max(1, min_len//2)..(L+1)//2 (the or
 `max_len//2`), then cut to L or padded with uniform random brackets; the other half are uniform. That
 mix gives balanced and nearly balanced prefixes, which uniform strings alone almost never contain.
 Labels per prefix: `T` balanced, `F` once a closing bracket is unmatched or mismatched (and from then
-on), `P` otherwise; `<pad>` at `<s>`. Length generalisation: train/val on n brackets, test on 2n.
+on), `P` otherwise; `<pad>` at `<s>`. Length generalisation: train/val on n brackets, test on 2n, each with
+full-length balanced starts ((L+1)//2 pairs at both lengths, as the paper's script draws them at its one
+length, its min_length being its max_length), not `min_len`'s fixed 8 pairs, which would leave most of a long
+string to uniform brackets; `min_len` is unused there.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ def brackets(kinds: int) -> tuple[str, ...]:
 
 
 def sample(rng: np.random.Generator, n: int, lengths: spec.Lengths, kinds: int,
-           min_pairs: int) -> list[spec.Tokens]:
-    """n inputs `<s>` + brackets, length uniform in `lengths`; half from a random balanced string."""
+           min_pairs: int | None) -> list[spec.Tokens]:
+    """n inputs `<s>` + brackets, length uniform in `lengths`; half from a random balanced string of at
+    least `min_pairs` pairs (None: as many as the length holds)."""
     chars = "".join(brackets(kinds))
     lo, hi = lengths
     most = (hi + 1) // 2
@@ -45,7 +49,7 @@ def sample(rng: np.random.Generator, n: int, lengths: spec.Lengths, kinds: int,
         s = ""
         if balanced[i]:
             top = (length + 1) // 2
-            bottom = min(max(1, min_pairs), top)
+            bottom = top if min_pairs is None else min(max(1, min_pairs), top)
             for step in range(bottom + int(u_pairs[i] * (top - bottom + 1))):
                 left, right = PAIRS[kind[i][step]]
                 s = left + s + right if wrap[i][step] else s + left + right
@@ -83,7 +87,7 @@ def _make(task: str, kinds: int, data: ml_collections.ConfigDict) -> spec.Task:
         if data.max_len < 2:
             raise ValueError(f"config.data.max_len={data.max_len} leaves no brackets for {task} (need >= 2)")
         train, test = (data.max_len - 1, data.max_len - 1), None
-    min_pairs = data.min_len // 2
+    min_pairs = None if n else data.min_len // 2
     return spec.Task(
         vocab=make_vocab(f"input vocabulary of {task}", (BOS,), brackets(kinds)),
         labels=make_vocab(f"label vocabulary of {task}", LABELS),
