@@ -15,7 +15,7 @@ from ml_collections import config_flags
 
 from tpjax import cli
 from tpjax import config as config_lib
-from tpjax.cpu_devices import use_cpu_devices
+from tpjax import cpu_devices
 
 
 def define_flags() -> None:
@@ -24,13 +24,7 @@ def define_flags() -> None:
     global _CONFIG, _WORKDIR, _CPU_DEVICES, _CHECK_WORKDIR
     _CONFIG = config_flags.DEFINE_config_file("config", None, "Path to a configs/<task>.py file.", lock_config=True)
     _WORKDIR = flags.DEFINE_string("workdir", None, "Output folder; default: a fresh folder under runs/.")
-    _CPU_DEVICES = flags.DEFINE_integer(
-        "cpu_devices", 2,
-        "When JAX runs on CPU: split the seeds over this many CPU devices, each running its seeds' program "
-        "(on 2 cores, 5 sort seeds train 12% faster on 2 than on 1); ignored where XLA_FLAGS or JAX_NUM_CPU_DEVICES "
-        "sets a device count. 1 and 2 give the same numbers; a process with 3 or more CPU devices does not always "
-        "(XLA:CPU's YNNPACK fusions compute differently there: the sort config's seeds then differ in the last bits).",
-    )
+    _CPU_DEVICES = cpu_devices.define_flag()
     _CHECK_WORKDIR = flags.DEFINE_bool(
         "check_workdir", False,
         "Train nothing: only check that --workdir was started with this config (its config.json), so that a script "
@@ -61,7 +55,7 @@ def main(argv: list[str]) -> None:
     if len(argv) > 1:
         sys.exit(f"error: unexpected arguments {' '.join(argv[1:])!r} (flags are --name=value)")
     c = cli.config_value(_CONFIG)
-    use_cpu_devices(_CPU_DEVICES.value)
+    cpu_devices.use_cpu_devices(_CPU_DEVICES.value)
     from tpjax import train  # after flag parsing: importing JAX is the slow part
 
     try:

@@ -83,6 +83,9 @@ def test_the_command_line_runs_from_any_folder(tmp_path):
     done = _cli("--plot_only", "--out=out", cwd=tmp_path)  # the default --config is the checkout's
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "length_gen" / "summary.md").exists()
+    refused = _cli("--plot_only", "--out=out", "--cpu_devices=0", cwd=tmp_path)
+    assert refused.returncode == 1 and refused.stderr.strip().splitlines()[-1] == (
+        "error: --cpu_devices must be at least 1, got 0")
 
 
 @pytest.mark.parametrize("args, message", [

@@ -23,7 +23,7 @@ import numpy as np
 from absl import app, flags
 from ml_collections import config_flags
 
-from tpjax import cli
+from tpjax import cli, cpu_devices
 from tpjax import config as config_lib
 from tpjax.experiments import aggregate, grid, runner
 
@@ -188,6 +188,7 @@ def define_flags() -> dict:
         "plot_only": flags.DEFINE_bool("plot_only", False, "Train nothing; only rewrite the summary and figure."),
         "task_configs": flags.DEFINE_string(
             "task_configs", grid.DEFAULT_TASK_CONFIGS, "Folder of the task configs; a point starts from <task>.py."),
+        "cpu_devices": cpu_devices.define_flag(),
     }
 
 
@@ -201,6 +202,7 @@ def main(argv: list[str]) -> None:
     f["config"] = cli.config_value(_FLAGS["config"])
     if not isinstance(f["config"], ml_collections.ConfigDict):
         sys.exit("error: --config must name a config file such as configs/sweeps/length_gen.py")
+    cpu_devices.use_cpu_devices(f["cpu_devices"])
     try:
         plan = make_plan(f["config"], f["task"], f["shard"], f["out"], f["task_configs"])
         failed = [] if f["plot_only"] else runner.run(plan)

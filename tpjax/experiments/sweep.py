@@ -21,7 +21,7 @@ import ml_collections
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from tpjax import cli
+from tpjax import cli, cpu_devices
 from tpjax.experiments import aggregate, grid
 from tpjax.experiments.runner import Plan, finished, is_reporter, run
 from tpjax.experiments.runner import make_grid_plan as make_plan
@@ -32,7 +32,7 @@ __all__ = ["Plan", "finished", "make_plan", "run", "write_summaries"]
 def define_flags() -> None:
     """The command line's flags, defined only when the module runs as a script: importing it defines none,
     so that the tpjax command-line modules, several of which share flag names, import into one process."""
-    global _CONFIG, _TASK, _SHARD, _OUT, _AGGREGATE_ONLY, _TASK_CONFIGS
+    global _CONFIG, _TASK, _SHARD, _OUT, _AGGREGATE_ONLY, _TASK_CONFIGS, _CPU_DEVICES
     _CONFIG = config_flags.DEFINE_config_file("config", None, "A configs/sweeps/<name>.py file.", lock_config=True)
     _TASK = flags.DEFINE_string("task", None, "Task, or comma-separated tasks, each with a <task_configs>/<task>.py.")
     _SHARD = flags.DEFINE_string("shard", "0/1", "i/n: run points i, i+n, i+2n, ... of the grid (0 <= i < n).")
@@ -41,6 +41,7 @@ def define_flags() -> None:
     _TASK_CONFIGS = flags.DEFINE_string(
         "task_configs", grid.DEFAULT_TASK_CONFIGS, "Folder of the task configs; a point starts from <task>.py there."
     )
+    _CPU_DEVICES = cpu_devices.define_flag()
 
 
 def write_summaries(plan: Plan) -> None:
@@ -66,6 +67,7 @@ def main(argv: list[str]) -> None:
     sweep = cli.config_value(_CONFIG)
     if not isinstance(sweep, ml_collections.ConfigDict):
         sys.exit("error: --config must name a sweep config file such as configs/sweeps/paper.py")
+    cpu_devices.use_cpu_devices(_CPU_DEVICES.value)
     try:
         plan = make_plan(sweep, _TASK.value, _SHARD.value, _OUT.value, _TASK_CONFIGS.value)
         failed = [] if _AGGREGATE_ONLY.value else run(plan)
