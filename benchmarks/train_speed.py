@@ -36,7 +36,7 @@ def time_seeds(c, dataset, model, n_seeds: int, n_epochs: int, with_eval: bool) 
     schedule = lambda s: step.tau_at(s, total, c.gumbel.tau_start, c.gumbel.tau_end)  # noqa: E731
     seeds = vmapped_seeds(list(range(n_seeds)))
     states = step.init_states(seeds, model, tx, jnp.asarray(train.inputs[:2]))
-    epoch_fn = step.make_epoch_fn(model.apply, tx, schedule, c.batch_size)
+    epoch_fn = step.make_epoch_fn(model.apply, tx, schedule, c.batch_size, options=step.compiler_options(model))
     x, y = jnp.asarray(train.inputs), jnp.asarray(train.targets)
     t0 = time.perf_counter()
     states, loss = epoch_fn(states, x, y, jnp.int32(0))

@@ -1,7 +1,7 @@
 """Join finished runs of one config that trained different seeds: `python -m tpjax.merge --out=DIR RUN [RUN ...]`.
 
-A seed's numbers do not depend on which seeds trained beside it (tests/train/test_step.py; for the standard
-baseline on CPU through step.compiler_options), so seeds 0-1 of one run and 2-4 of another are, number for
+A seed's numbers do not depend on which seeds trained beside it (tests/train/test_step.py; on CPU through
+step.compiler_options), so seeds 0-1 of one run and 2-4 of another are, number for
 number, seeds 0-4 of a single run on the same kind of device (tests/test_merge.py). A run too long for one
 sitting (a standard baseline on a 2-core CPU) can therefore go in pieces, `--config.seed=2 --config.n_seeds=3`
 and so on, on one machine after another or on several at once, and be reported as the run of all its seeds.

@@ -141,17 +141,21 @@ def over_seed_chunks(fn_S: Callable, chunk: int) -> Callable:
 def compiler_options(model) -> dict | None:
     """XLA options under which a seed's numbers do not depend on how many seeds are vmapped beside it.
 
-    The standard Transformer (flax Dense and attention) needs XLA:CPU's YNNPACK fusions off: with them its
-    backward pass through attention rounds differently for another seed batch size, so seeds 0-1 train to
-    other last bits in a group of 4 than in a group of 2 (and Adam turns that noise on the key biases, whose
-    true gradient is zero, into steps of the learning rate's size). The Transformer Program is independent
-    with them on (tests/train/test_step.py) and keeps them, for speed.
+    On XLA:CPU (jax 0.10.2) the YNNPACK reduce fusions split a reduction by the shape of the whole array,
+    seed axis included: a Transformer Program's softmax over 16 predicate values (dyck1's heads) rounded
+    differently for 5 stacked seeds than for 2, and every number of a dyck1 seed then depended on the seeds
+    beside it (seventeenth session; tests/train/test_step.py). So a Transformer Program keeps only YNNPACK's
+    dot fusions, which cost no speed at the sort config (docs/results.md). The standard Transformer (flax
+    Dense and attention) needs them all off: with them on, its backward pass through attention
+    rounds differently for another seed batch size (and Adam turns that noise on the key biases, whose true
+    gradient is zero, into steps of the learning rate's size).
     """
     from tpjax.model.standard import StandardTransformer
 
-    if isinstance(model, StandardTransformer) and jax.default_backend() == "cpu":
-        return {"xla_cpu_experimental_ynn_fusion_type": ""}
-    return None
+    if jax.default_backend() != "cpu":
+        return None
+    fusions = "" if isinstance(model, StandardTransformer) else "LIBRARY_FUSION_TYPE_DOT"
+    return {"xla_cpu_experimental_ynn_fusion_type": fusions}
 
 
 def make_epoch_fn(
