@@ -14,18 +14,18 @@ import functools
 import tempfile
 import time
 
-from absl import app, flags
+from absl import app
 from ml_collections import config_flags
 
+from tpjax import cpu_devices
+
 _CONFIG = config_flags.DEFINE_config_file("config", "configs/sort.py", "Task config to run.")
-_CPU_DEVICES = flags.DEFINE_integer("cpu_devices", 2, "CPU devices, as `python -m tpjax.main --cpu_devices`.")
+_CPU_DEVICES = cpu_devices.define_flag()
 
 
 def main(argv):
     del argv
-    from tpjax.cpu_devices import use_cpu_devices
-
-    use_cpu_devices(_CPU_DEVICES.value)  # as tpjax.main does, before JAX starts
+    cpu_devices.use_cpu_devices(_CPU_DEVICES.value)  # as tpjax.main does, before JAX starts
     import jax
 
     from tpjax.train import checkpoint, loop, step
