@@ -202,14 +202,16 @@ def test_a_killed_sweep_rerun_finishes_only_the_missing_points(tmp_path):
 
 def test_a_sweep_splits_each_points_seeds_over_two_cpu_devices_by_default(tmp_path):
     """As `python -m tpjax.main`: on a 2-core CPU both cores train, 4 seeds as 2 + 2 (the numbers are the
-    single-device ones, tests/train/test_sharding.py); `--cpu_devices=1` keeps one device."""
+    single-device ones, tests/train/test_step.py and test_sharding.py); `--cpu_devices` reaches the setting."""
     env = {k: v for k, v in os.environ.items() if k not in ("XLA_FLAGS", "JAX_NUM_CPU_DEVICES")}
     env["JAX_PLATFORMS"] = "cpu"
     out = tmp_path / "out"
-    for shard, args, used in (("0/2", [], 2), ("1/2", ["--cpu_devices=1"], 1)):
-        proc = subprocess.run(_cli(out, "--task=sort", f"--shard={shard}", *args, n_seeds="4"), cwd=REPO, env=env,
-                              capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        point = ("L1_H2_M2", "L1_H2_M4")[int(shard[0])]
-        device = json.loads((out / "paper" / "sort" / point / "results.json").read_text())["device"]
-        assert (device["count"], device["used"]) == (used, used)
+    proc = subprocess.run(_cli(out, "--task=sort", "--shard=0/2", n_seeds="4"), cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    device = json.loads((out / "paper" / "sort" / "L1_H2_M2" / "results.json").read_text())["device"]
+    assert (device["count"], device["used"]) == (2, 2)
+    refused = subprocess.run(_cli(out, "--task=sort", "--aggregate_only", "--cpu_devices=0"), cwd=REPO, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and refused.stderr.strip().splitlines()[-1] == (
+        "error: --cpu_devices must be at least 1, got 0")
