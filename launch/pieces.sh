@@ -11,8 +11,9 @@
 # `python -m tpjax.merge --out=OUT --n_seeds=N_SEEDS OUT-pieces/...`. A seed's numbers do not depend on the seeds beside it, so
 # OUT holds what one run of all the seeds would. Re-running the same command skips finished pieces, resumes a
 # killed one from its latest checkpoint (add --config.checkpoint_every=5 to lose less) and merges only once;
-# a finished piece or OUT is skipped only if it was trained with the same flags (tpjax.main --check_workdir,
-# run even under --dry-run: it reads only), else the script stops with the field that differs.
+# a finished piece or OUT is skipped, and a started piece resumed, only if it was trained with the same flags
+# (tpjax.main --check_workdir, run even under --dry-run: it reads only), else the script stops with the field
+# that differs.
 # With one piece, tpjax.main writes OUT directly. PYTHON picks the interpreter (default: python).
 set -euo pipefail
 
@@ -78,6 +79,9 @@ for ((a = first; a <= last; a = b + 1)); do
     same_flags "$workdir" "$a" "$((b - a + 1))"
     echo "$workdir: finished earlier, skipped"
     continue
+  fi
+  if [[ -f "$workdir/config.json" ]]; then
+    same_flags "$workdir" "$a" "$((b - a + 1))"  # a started piece resumes only under its own flags
   fi
   run "$python" -m tpjax.main "$@" "--config.seed=$a" "--config.n_seeds=$((b - a + 1))" "--workdir=$workdir"
 done

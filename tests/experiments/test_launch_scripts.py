@@ -112,6 +112,12 @@ def test_pieces_trains_each_piece_merges_them_and_a_rerun_does_nothing(tmp_path)
         f"{tmp_path}/run-pieces/0-1: finished earlier, skipped", f"{tmp_path}/run-pieces/2-4: finished earlier, skipped"]
     assert json.loads((out / "results.json").read_text())["test_acc"] == results["test_acc"]
     assert not (tmp_path / "run.merging").exists() and not (out / "stale.txt").exists()
+    shutil.rmtree(out)  # piece 0-1 as if killed: started (config.json), not finished
+    (tmp_path / "run-pieces" / "0-1" / "results.json").unlink()
+    dry = _run("pieces.sh", "--dry-run", str(out), "5", "2", f"--config={config}", "--config.n_epochs=2", env=env,
+               cwd=REPO)
+    assert dry.returncode == 1 and not _commands(dry.stdout), dry.stdout
+    assert dry.stderr.splitlines()[-1].startswith(f"error: {tmp_path}/run-pieces/0-1 holds a run of another config")
 
 
 @pytest.mark.parametrize("script, args", [("tpu_vm.sh", ["--name=x", "--zone=z", "--", "--task=sort"]),
