@@ -50,7 +50,7 @@ run() {  # prints the command, quoted so that it can be pasted back, then runs i
   fi
 }
 
-same_flags() {  # WORKDIR FIRST_SEED N_SEEDS: stops the script unless the finished run in WORKDIR has these flags
+same_flags() {  # WORKDIR FIRST_SEED N_SEEDS: stops the script unless the run in WORKDIR has these flags
   "$python" -m tpjax.main "${main_flags[@]}" "--config.seed=$2" "--config.n_seeds=$3" "--workdir=$1" \
     --check_workdir > /dev/null
 }
@@ -75,13 +75,12 @@ for ((a = first; a <= last; a = b + 1)); do
   fi
   workdir="$out-pieces/$a-$b"
   pieces+=("$workdir")
-  if [[ -f "$workdir/results.json" ]]; then
+  if [[ -f "$workdir/config.json" ]]; then  # a started or finished piece: only under its own flags
     same_flags "$workdir" "$a" "$((b - a + 1))"
+  fi
+  if [[ -f "$workdir/results.json" ]]; then
     echo "$workdir: finished earlier, skipped"
     continue
-  fi
-  if [[ -f "$workdir/config.json" ]]; then
-    same_flags "$workdir" "$a" "$((b - a + 1))"  # a started piece resumes only under its own flags
   fi
   run "$python" -m tpjax.main "$@" "--config.seed=$a" "--config.n_seeds=$((b - a + 1))" "--workdir=$workdir"
 done
