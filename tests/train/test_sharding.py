@@ -49,21 +49,23 @@ def _same_results(single, sharded, used):
         assert texts[0] == texts[1]
 
 
-def _single(tmp_path, n_seeds):
+@pytest.fixture(scope="module")
+def single5(tmp_path_factory) -> str:
+    """The tiny sort run of 5 seeds on one device, in this process: what every sharded run below must write."""
     c = tiny_config("sort")
-    c.n_seeds, c.n_epochs = n_seeds, 1
-    workdir = str(tmp_path / f"single{n_seeds}")
+    c.n_seeds, c.n_epochs = 5, 1
+    workdir = str(tmp_path_factory.mktemp("single") / "single5")
     train_and_evaluate(c, workdir)
     return workdir
 
 
-def test_sharded_runs_write_the_single_device_results(tmp_path):
+def test_sharded_runs_write_the_single_device_results(tmp_path, single5):
     """5 seeds use 2 of the 8 devices (3 + 2 rows: the padding row is never computed), and the sharded run's
     checkpoint resumes on one device. (3 seeds staying on one device: the slow test below, and the placement
     rules in test_rows_are_spread_at_least_two_to_a_device_and_padded_to_a_multiple.)"""
     workdir = str(tmp_path / "sharded5")
     _sharded([[5, workdir]])
-    _same_results(_single(tmp_path, 5), workdir, used=2)
+    _same_results(single5, workdir, used=2)
     _resumes_on_one_device(workdir)
 
 
@@ -80,15 +82,14 @@ def _main(*args: str, timeout: int = 600) -> str:
 TINY_CONFIG = 'from tpjax.config import tiny_config\n\n\ndef get_config():\n    return tiny_config("sort")\n'
 
 
-def test_main_splits_the_seeds_over_two_cpu_devices_by_default(tmp_path):
-    """`python -m tpjax.main` on CPU: 4 seeds on 2 devices (--cpu_devices default), single-device numbers."""
+def test_main_splits_the_seeds_over_two_cpu_devices_by_default(tmp_path, single5):
+    """`python -m tpjax.main` on CPU: 5 seeds on 2 devices (--cpu_devices default), single-device numbers."""
     config = tmp_path / "tiny.py"
     config.write_text(TINY_CONFIG)
-    workdir = str(tmp_path / "main4")
-    assert "rows 2+2 on 2 device(s)" in _main(f"--config={config}", "--config.n_seeds=4", "--config.n_epochs=1",
+    workdir = str(tmp_path / "main5")
+    assert "rows 3+2 on 2 device(s)" in _main(f"--config={config}", "--config.n_seeds=5", "--config.n_epochs=1",
                                               f"--workdir={workdir}")
-    single = _single(tmp_path, 4)
-    a, b = (json.load(open(os.path.join(d, "results.json"))) for d in (single, workdir))
+    a, b = (json.load(open(os.path.join(d, "results.json"))) for d in (single5, workdir))
     assert b["device"]["count"] == 2 and b["device"]["used"] == 2
     drop = ("wall_seconds", "device")
     assert {k: v for k, v in a.items() if k not in drop} == {k: v for k, v in b.items() if k not in drop}
