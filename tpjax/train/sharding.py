@@ -12,12 +12,12 @@ by XLA (`jit` with shardings or `shard_map`): the SPMD partitioner rewrites the 
 the last bits of a seed's numbers, and a sharded run must give exactly the single-device results. The price
 is one compilation per device (done in parallel threads).
 
-One exception, outside this module's reach: on XLA:CPU (jax 0.10.2) the YNNPACK fusions compute differently
-in a process with 3 or more CPU devices than in one with 1 or 2, and the sort config's seeds then train to
-different last bits (seen on a 2-core machine, whichever device runs them; with those fusions off,
-XLA_FLAGS=--xla_cpu_experimental_ynn_fusion_type=, 1, 3 and 8 devices agree, but not with the fusions on; on an
-Intel Xeon the tests' tiny config shows it at 16 seeds on 8 devices). 1 and 2 CPU devices give the same
-numbers, and `python -m tpjax.main` uses 2.
+On XLA:CPU (jax 0.10.2) the device count of the process is not always neutral: with all of YNNPACK's fusions
+on, a process of 3 or more CPU devices trained the sort config's seeds to other last bits (up to the seventeenth
+session). Transformer Programs now compile with only YNNPACK's dot fusions (tpjax.train.step.compiler_options),
+and 1, 2 and 3 devices give them bitwise the same numbers (four paper configs, tests/train/test_sharding.py;
+8 devices: the tiny config). The standard model trains to the same parameters on 3 devices, but some of its evaluation losses
+differ in float32's last bit there; 1 and 2 devices agree bitwise, and `python -m tpjax.main` uses 2.
 
 Only local devices are used, so that in a multi-process sweep each process trains its own points.
 """
