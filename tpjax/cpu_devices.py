@@ -13,8 +13,8 @@ from absl import flags, logging
 HELP = (
     "When JAX runs on CPU: split the seeds over this many CPU devices, each running its seeds' program "
     "(on 2 cores, 5 sort seeds train 12% faster on 2 than on 1); ignored where XLA_FLAGS or JAX_NUM_CPU_DEVICES "
-    "sets a device count. The numbers do not depend on it (Transformer Programs: 1, 2 and 3 checked bitwise at paper "
-    "configs), except that with 3 or more the standard model's evaluation losses can differ in the last bit."
+    "sets a device count. Checked bitwise, parameters included: 1, 2 and 3 give Transformer Programs the same numbers "
+    "(3: at four paper configs); the standard model's evaluation losses can differ in the last bit on 3."
 )
 
 
@@ -26,8 +26,8 @@ def define_flag() -> flags.FlagHolder:
 def use_cpu_devices(n: int) -> None:
     """Gives the CPU backend n devices, unless XLA_FLAGS or JAX_NUM_CPU_DEVICES already fix the count.
 
-    The results do not change with n (tpjax.train.sharding; but for the standard model's evaluation losses at 3 or
-    more, in the last bit): several CPU devices only let XLA run the seeds' programs side by side, which keeps
+    The results do not change with n as far as checked (tpjax.train.sharding; but for the standard model's
+    evaluation losses on 3, in the last bit): several CPU devices only let XLA run the seeds' programs side by side, which keeps
     both cores of a small machine busy where one program leaves gaps. It only speeds things up, so where JAX has
     already started (tpjax.main.main called in a process that used JAX) it is skipped with a warning.
     """

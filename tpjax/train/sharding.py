@@ -15,9 +15,10 @@ is one compilation per device (done in parallel threads).
 On XLA:CPU (jax 0.10.2) the device count of the process is not always neutral: with all of YNNPACK's fusions
 on, a process of 3 or more CPU devices trained the sort config's seeds to other last bits (up to the seventeenth
 session). Transformer Programs now compile with only YNNPACK's dot fusions (tpjax.train.step.compiler_options),
-and 1, 2 and 3 devices give them bitwise the same numbers (four paper configs, tests/train/test_sharding.py;
-8 devices: the tiny config). The standard model trains to the same parameters on 3 devices, but some of its evaluation losses
-differ in float32's last bit there; 1 and 2 devices agree bitwise, and `python -m tpjax.main` uses 2.
+and 1, 2 and 3 devices give them bitwise the same parameters and numbers (3: at four paper configs,
+tests/train/test_sharding.py; 8 devices: the tiny config). The standard model trains to the same parameters on
+3 devices, but some of its evaluation losses differ in float32's last bit there; on 1 and 2 devices it agrees
+bitwise (its sort config), and `python -m tpjax.main` uses 2.
 
 Only local devices are used, so that in a multi-process sweep each process trains its own points.
 """
