@@ -27,9 +27,10 @@ def use_cpu_devices(n: int) -> None:
     """Gives the CPU backend n devices, unless XLA_FLAGS or JAX_NUM_CPU_DEVICES already fix the count.
 
     The results do not change with n as far as checked (tpjax.train.sharding; but for the standard model's
-    evaluation losses on 3, in the last bit): several CPU devices only let XLA run the seeds' programs side by side, which keeps
-    both cores of a small machine busy where one program leaves gaps. It only speeds things up, so where JAX has
-    already started (tpjax.main.main called in a process that used JAX) it is skipped with a warning.
+    evaluation losses on 3, in the last bit): several CPU devices only let XLA run the seeds' programs side by
+    side, which keeps both cores of a small machine busy where one program leaves gaps. It only speeds things
+    up, so where JAX has already started (tpjax.main.main called in a process that used JAX) it is skipped
+    with a warning.
     """
     if n < 1:
         sys.exit(f"error: --cpu_devices must be at least 1, got {n}")

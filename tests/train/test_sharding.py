@@ -103,10 +103,10 @@ def test_main_splits_the_seeds_over_two_cpu_devices_by_default(tmp_path, single5
     workdir = str(tmp_path / "main5")
     assert "rows 3+2 on 2 device(s)" in _main(f"--config={config}", "--config.n_seeds=5", "--config.n_epochs=1",
                                               f"--workdir={workdir}")
-    a, b = (json.load(open(os.path.join(d, "results.json"))) for d in (single5, workdir))
-    assert b["device"]["count"] == 2 and b["device"]["used"] == 2
-    drop = ("wall_seconds", "device")
-    assert {k: v for k, v in a.items() if k not in drop} == {k: v for k, v in b.items() if k not in drop}
+    device = json.load(open(os.path.join(workdir, "results.json")))["device"]
+    assert device["count"] == 2 and device["used"] == 2
+    _same_files(single5, workdir)
+    _same_parameters(single5, workdir)
 
 
 @pytest.mark.slow
@@ -213,8 +213,6 @@ def test_the_readme_sort_run_on_two_cpu_devices_gives_the_single_device_numbers(
     assert "rows 5 on 1 device(s)" in _main(*run, "--cpu_devices=1", f"--workdir={single}", timeout=900)
     _same_files(single, sharded)
     _same_parameters(single, sharded)
-
-
 
 
 def _on_devices(tmp_path, config: str, *counts: int) -> list[str]:
