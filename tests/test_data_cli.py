@@ -48,10 +48,17 @@ def test_writes_the_split_as_json_lines(config_file, split):
 
 
 def test_overrides_reach_the_data(config_file):
-    done = run(f"--config={config_file}", "--split=val", "--config.data.size=1000",
-               "--config.data.length_gen=5")
+    done = run(f"--config={config_file}", "--split=val", "--config.data.size=1000")
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.splitlines()) == 90  # val: 10% of the 900 non-test examples
+    done = run(f"--config={config_file}", "--split=test", "--config.data.size=1000", "--config.data.length_gen=5")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    c = base_config()
+    c.task, c.data.size, c.data.length_gen = "hist", 1000, 5
+    assert [(r["input"], r["target"]) for r in rows] == tasks.examples(c, "test")
+    c.data.length_gen = 0
+    assert [(r["input"], r["target"]) for r in rows] != tasks.examples(c, "test")  # the override changes the split
 
 
 @pytest.mark.parametrize("args,message", [

@@ -23,6 +23,7 @@ import pytest
 from tpjax import tasks
 
 PROGRAMS = pathlib.Path(__file__).resolve().parents[2] / "programs"
+RUNS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "runs"
 TASK_DIRS = sorted(p.name for p in PROGRAMS.iterdir() if (p / "program.py").is_file())
 N_RUN = 25  # test inputs also sent one by one through run()
 ALLOWED = ("numpy",)  # besides the standard library
@@ -137,7 +138,22 @@ def test_program_test_accuracy_matches_records(shipped, task):
     acc = float(np.sum((preds == test.targets) & scored) / np.sum(scored))
     assert acc == pytest.approx(info["program_test_acc"], abs=1e-12)
     assert acc == pytest.approx(verify["program_test_acc"], abs=1e-12)
-    assert acc == pytest.approx(info["test_acc"], abs=1e-12)  # the snapped model's, as the run recorded it
+    assert acc == pytest.approx(info["test_acc"], abs=1e-12)  # the snapped model's, measured at extraction
+
+
+@pytest.mark.parametrize("task", TASK_DIRS)
+def test_recorded_model_accuracy_is_the_kept_runs(task):
+    """program.json's test accuracy (the snapped model's, measured when the program was extracted) is the one the
+    training run recorded for that seed, in the run kept under docs/runs/ (induction's run is not kept)."""
+    info = json.loads((PROGRAMS / task / "program.json").read_text())
+    kept = [d / "results.json" for d in (RUNS / "paper" / task, RUNS / "addition" / task)
+            if (d / "results.json").is_file()]
+    if task == "induction":
+        assert not kept
+        pytest.skip("the induction run is not kept in docs/runs/ (docs/results.md)")
+    assert len(kept) == 1, kept
+    results = json.loads(kept[0].read_text())
+    assert info["test_acc"] == results["test_acc"][results["seeds"].index(info["seed"])]
 
 
 @pytest.mark.parametrize("task", TASK_DIRS)

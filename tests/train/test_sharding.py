@@ -11,6 +11,7 @@ import sys
 
 import jax
 import numpy as np
+import orbax.checkpoint as ocp
 import pytest
 
 from tpjax.config import tiny_config
@@ -36,12 +37,21 @@ def _sharded(runs, n_devices=8):
     assert proc.returncode == 0, proc.stderr[-3000:]
 
 
-def _same_parameters(one: str, other: str) -> None:
-    """Bitwise the same trained parameters: the snapped figures of results.json and metrics.jsonl can agree
-    where the parameters differ in their last bits (the review of the eighteenth session saw 12,465 entries
-    differ at the sort config under equal files)."""
-    for a, b in zip(jax.tree.leaves(load_run(one).params), jax.tree.leaves(load_run(other).params), strict=True):
-        np.testing.assert_array_equal(a, b)
+def _same_state(one: str, other: str) -> None:
+    """Bitwise the same latest checkpoint: parameters, Adam state, step and PRNG keys. The snapped figures of
+    results.json and metrics.jsonl can agree where parameters differ in their last bits (the review of the
+    eighteenth session saw 12,465 entries differ at the sort config under equal files), and a finished run's
+    re-run reads only the parameters."""
+    def arrays(workdir: str) -> list[np.ndarray]:
+        checkpoints = os.path.join(workdir, "checkpoints")
+        step = os.path.join(checkpoints, str(max(int(name) for name in os.listdir(checkpoints) if name.isdigit())))
+        items = [ocp.StandardCheckpointer().restore(os.path.join(step, item)) for item in ("params", "train")]
+        return [np.asarray(x) for x in jax.tree.leaves(items)]
+
+    a, b = arrays(one), arrays(other)
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
 
 
 def _same_files(one: str, other: str) -> None:
@@ -56,7 +66,7 @@ def _same_results(single, sharded, used):
     a, b = (json.load(open(os.path.join(d, "results.json"))) for d in (single, sharded))
     assert b["device"]["count"] == 8 and a["device"]["count"] == 1 and b["device"]["used"] == used
     _same_files(single, sharded)
-    _same_parameters(single, sharded)
+    _same_state(single, sharded)
     for seed in a["seeds"]:
         program = os.path.join("programs", f"seed_{seed}", "program.py")
         texts = [open(os.path.join(d, program)).read().replace(d, "DIR") for d in (single, sharded)]
@@ -106,7 +116,7 @@ def test_main_splits_the_seeds_over_two_cpu_devices_by_default(tmp_path, single5
     device = json.load(open(os.path.join(workdir, "results.json")))["device"]
     assert device["count"] == 2 and device["used"] == 2
     _same_files(single5, workdir)
-    _same_parameters(single5, workdir)
+    _same_state(single5, workdir)
 
 
 @pytest.mark.slow
@@ -212,7 +222,7 @@ def test_the_readme_sort_run_on_two_cpu_devices_gives_the_single_device_numbers(
     assert "rows 3+2 on 2 device(s)" in _main(*run, f"--workdir={sharded}", timeout=900)
     assert "rows 5 on 1 device(s)" in _main(*run, "--cpu_devices=1", f"--workdir={single}", timeout=900)
     _same_files(single, sharded)
-    _same_parameters(single, sharded)
+    _same_state(single, sharded)
 
 
 def _on_devices(tmp_path, config: str, *counts: int) -> list[str]:
@@ -235,7 +245,7 @@ def test_three_cpu_devices_give_the_single_device_numbers_at_paper_configs(tmp_p
     devices trained the sort config to other last bits (XLA:CPU's YNNPACK fusions); Transformer Programs now
     compile with only YNNPACK's dot fusions (tpjax.train.step.compiler_options)."""
     one, three = _on_devices(tmp_path, f"{task}.py", 1, 3)
-    _same_parameters(one, three)
+    _same_state(one, three)
     _same_files(one, three)
 
 
@@ -245,9 +255,9 @@ def test_the_standard_model_trains_alike_on_one_two_and_three_cpu_devices(tmp_pa
     evaluation losses may differ in float32's last bit (eighteenth session: 7 of the 18, by about 1e-7 relative;
     XLA:CPU, not YNNPACK, whose fusions this model compiles without, and not Eigen's threads)."""
     one, two, three = _on_devices(tmp_path, "standard.py:sort", 1, 2, 3)
-    _same_parameters(one, two)
+    _same_state(one, two)
     _same_files(one, two)
-    _same_parameters(one, three)
+    _same_state(one, three)
     rows = [[json.loads(line) for line in open(os.path.join(d, "metrics.jsonl"))] for d in (one, three)]
     assert [{k: v for k, v in r.items() if k != "loss"} for r in rows[0]] == \
         [{k: v for k, v in r.items() if k != "loss"} for r in rows[1]]
