@@ -75,6 +75,17 @@ def test_num_max_clips_numerical_mlp_inputs():
     assert not np.allclose(clipped[0, 3], unclipped[0, 3])
 
 
+def with_step_mlp(params):
+    """The layer-1 numerical MLP as a step between 8 and 49: its output is value 0 up to an input of 20 (both
+    reads 20: 40 in) and value 3 above, so that clipping 49 to 8 changes even the snapped model's choice."""
+    p = dict(params["layer_1"])
+    p["mlp_num_w1"] = jnp.zeros_like(p["mlp_num_w1"]).at[:, :, 0].set(1.0)
+    p["mlp_num_b1"] = jnp.zeros_like(p["mlp_num_b1"]).at[:, 0].set(-40.0)
+    p["mlp_num_w2"] = jnp.zeros_like(p["mlp_num_w2"]).at[:, 0, 3].set(1.0)
+    p["mlp_num_b2"] = jnp.zeros_like(p["mlp_num_b2"]).at[:, 0].set(0.5)
+    return {**params, "layer_1": p}
+
+
 @pytest.mark.parametrize("mode", ["softmax", "argmax"])
 def test_num_max_reaches_the_model_when_counts_are_summed(mode):
     tokens = seven_equal_tokens(make_spec())
@@ -82,6 +93,7 @@ def test_num_max_reaches_the_model_when_counts_are_summed(mode):
     for num_max in (8, 64):
         spec = make_spec(num_max=num_max)
         model, params = counting_params(spec)
+        params = with_step_mlp(params)
         out[num_max] = np.asarray(model.apply({"params": params}, tokens, mode=mode, tau=1.0))
         if mode == "argmax":  # the integer model agrees with the float snapped model at any num_max
             dp = discrete.discretize(params, spec)
@@ -91,8 +103,7 @@ def test_num_max_reaches_the_model_when_counts_are_summed(mode):
             )
     # the second example never exceeds 8: identical; the first feeds 49 to the layer-1 numerical MLP
     np.testing.assert_allclose(out[8][1], out[64][1], rtol=1e-6)
-    if mode == "softmax":
-        assert not np.allclose(out[8][0, 1:], out[64][0, 1:])
+    assert not np.allclose(out[8][0, 1:], out[64][0, 1:])
 
 
 def test_embed_gumbel_default_is_exact_one_hot():
