@@ -1,5 +1,5 @@
 """Suite-wide set-up: one XLA compilation cache for the test session, shared by every test and the processes
-tests start.
+tests start; and the `same_parameters` fixture, which compares two runs' trained parameters.
 
 Most of the suite's time is XLA compiling small models, often the same program in several tests (and in the
 `python -m tpjax.main` subprocesses of the end-to-end tests). JAX's persistent cache keys an executable by the
@@ -12,8 +12,10 @@ set by the caller is used as it is and kept.
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 
 import jax
+import numpy as np
 import pytest
 
 _MADE_HERE = "_tpjax_compilation_cache"
@@ -35,3 +37,18 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if made:
         shutil.rmtree(made, ignore_errors=True)
         del os.environ["JAX_COMPILATION_CACHE_DIR"]
+
+
+def _same_parameters(one: str, rows_one: list[int], other: str, rows_other: list[int]) -> None:
+    """Bitwise the same trained parameters in those seed rows of two workdirs' latest checkpoints."""
+    from tpjax.train import load_run
+
+    pairs = zip(jax.tree.leaves(load_run(one).params), jax.tree.leaves(load_run(other).params), strict=True)
+    for a, b in pairs:
+        np.testing.assert_array_equal(np.asarray(a)[rows_one], np.asarray(b)[rows_other])
+
+
+@pytest.fixture
+def same_parameters() -> Callable[[str, list[int], str, list[int]], None]:
+    """Compares trained parameters row by row: the snapped figures of results.json can hide last bits."""
+    return _same_parameters

@@ -3,19 +3,10 @@
 import json
 import os
 
-import jax
-import numpy as np
 import pytest
 
 from tpjax.config import tiny_config
-from tpjax.train import load_run, train_and_evaluate
-
-
-def _same_parameters(one: str, rows_one: list[int], other: str, rows_other: list[int]) -> None:
-    """Bitwise the same trained parameters in those seed rows (the snapped figures alone can hide last bits)."""
-    pairs = zip(jax.tree.leaves(load_run(one).params), jax.tree.leaves(load_run(other).params), strict=True)
-    for a, b in pairs:
-        np.testing.assert_array_equal(np.asarray(a)[rows_one], np.asarray(b)[rows_other])
+from tpjax.train import train_and_evaluate
 
 
 @pytest.mark.parametrize("kind", ["program", "standard"])
@@ -43,7 +34,7 @@ def test_train_and_evaluate_writes_the_contract_files(tmp_path, kind):
     assert config["task"] == "reverse" and config["model"]["kind"] == kind
 
 
-def test_a_lone_seed_matches_the_same_seed_in_a_group(tmp_path):
+def test_a_lone_seed_matches_the_same_seed_in_a_group(tmp_path, same_parameters):
     """One epoch, as the chunking test below: its 3-seed run is the same program (the suite's compilation cache)."""
     c = tiny_config("sort")
     c.seed, c.n_seeds, c.n_epochs = 1, 1, 1
@@ -53,10 +44,10 @@ def test_a_lone_seed_matches_the_same_seed_in_a_group(tmp_path):
     assert alone["seeds"] == [1]
     for key in ("train_acc", "val_acc", "test_acc", "train_loss", "test_loss", "train_exact", "test_exact"):
         assert alone[key][0] == group[key][1]
-    _same_parameters(str(tmp_path / "alone"), [0], str(tmp_path / "group"), [1])
+    same_parameters(str(tmp_path / "alone"), [0], str(tmp_path / "group"), [1])
 
 
-def test_seeds_trained_and_evaluated_in_chunks_give_the_same_results(tmp_path):
+def test_seeds_trained_and_evaluated_in_chunks_give_the_same_results(tmp_path, same_parameters):
     c = tiny_config("sort")
     c.n_seeds, c.n_epochs = 3, 1
     whole = train_and_evaluate(c, str(tmp_path / "whole"))
@@ -65,7 +56,7 @@ def test_seeds_trained_and_evaluated_in_chunks_give_the_same_results(tmp_path):
     for key in ("train_acc", "val_acc", "test_acc", "train_loss", "val_loss", "test_loss", "train_exact", "val_exact",
                 "test_exact", "program_agreement"):
         assert chunked[key] == whole[key], key
-    _same_parameters(str(tmp_path / "chunked"), [0, 1, 2], str(tmp_path / "whole"), [0, 1, 2])
+    same_parameters(str(tmp_path / "chunked"), [0, 1, 2], str(tmp_path / "whole"), [0, 1, 2])
     c.seed_chunk = 0  # not part of a run's identity: the chunked run's workdir takes the unchunked config
     again = train_and_evaluate(c, str(tmp_path / "chunked"))
     assert {k: v for k, v in again.items() if k != "device"} == {k: v for k, v in chunked.items() if k != "device"}
