@@ -14,7 +14,9 @@
 # a finished piece or OUT is skipped, and a started piece resumed, only if it was trained with the same flags
 # (tpjax.main --check_workdir, run even under --dry-run: it reads only), else the script stops with the field
 # that differs.
-# With one piece, tpjax.main writes OUT directly. PYTHON picks the interpreter (default: python).
+# With one piece, tpjax.main writes OUT directly. PYTHON picks the interpreter (default: python). MIXED_HOSTS=1
+# merges with --mixed_hosts: pieces trained on different host CPUs (one session's machine after another's) join,
+# and results.json records it (python -m tpjax.merge --help).
 set -euo pipefail
 
 usage() {
@@ -84,4 +86,8 @@ for ((a = first; a <= last; a = b + 1)); do
   fi
   run "$python" -m tpjax.main "$@" "--config.seed=$a" "--config.n_seeds=$((b - a + 1))" "--workdir=$workdir"
 done
-run "$python" -m tpjax.merge "--out=$out" "--n_seeds=$n_seeds" "${pieces[@]}"
+merge_flags=()
+if [[ ${MIXED_HOSTS:-0} == 1 ]]; then
+  merge_flags=(--mixed_hosts)
+fi
+run "$python" -m tpjax.merge "--out=$out" "--n_seeds=$n_seeds" "${merge_flags[@]}" "${pieces[@]}"

@@ -158,6 +158,29 @@ def test_every_piece_that_records_the_software_is_held_to_the_others(tmp_path):
         merge_runs(pieces[:3] + [d], str(tmp_path / "out2"))
 
 
+def test_mixed_hosts_joins_cpu_pieces_from_different_host_cpus_and_says_so(tmp_path):
+    """Only the host CPU may differ: the merged run records that its pieces ran on several (and which)."""
+    cpu = {"platform": "cpu", "kind": "cpu", "jax": "0.10.2", "jaxlib": "0.10.2"}
+    a = _fake(tmp_path / "a", 0, 2, device=cpu | {"host": "Intel Xeon", "host_flags": "avx512f"})
+    b = _fake(tmp_path / "b", 2, 3, device=cpu | {"host": "AMD EPYC", "host_flags": "avx512f avx512_bf16"})
+    with pytest.raises(MergeError, match=re.escape("(host 'Intel Xeon' vs 'AMD EPYC'): their numbers do not join; "
+                                                   "--mixed_hosts joins them")):
+        merge_runs([a, b], str(tmp_path / "strict"))
+    merged = merge_runs([a, b], str(tmp_path / "out"), n_seeds=5, mixed_hosts=True)
+    assert merged["seeds"] == [0, 1, 2, 3, 4] and merged["mixed_hosts"] is True
+    assert merged["device"]["host"] is None and merged["device"]["host_flags"] is None
+    assert merged["device"]["jax"] == "0.10.2" and merged["device"]["kind"] == "cpu"
+    assert [m["device"]["host"] for m in merged["merged_from"]] == ["Intel Xeon", "AMD EPYC"]
+    assert json.loads((tmp_path / "out" / "results.json").read_text())["mixed_hosts"] is True
+    c = _fake(tmp_path / "c", 2, 3, device=cpu | {"host": "Intel Xeon", "host_flags": "avx512f"})
+    assert "mixed_hosts" not in merge_runs([a, c], str(tmp_path / "same"))
+    for i, other in enumerate((cpu | {"jax": "0.9.0"}, {"platform": "gpu", "kind": "H100"})):
+        d = _fake(tmp_path / f"d{i}", 2, 3, device=other)
+        with pytest.raises(MergeError, match="do not join"):
+            merge_runs([a, d], str(tmp_path / "no"), mixed_hosts=True)
+    assert not (tmp_path / "no").exists()
+
+
 def test_a_merge_killed_halfway_leaves_no_run_and_runs_again(tmp_path, monkeypatch):
     a, b = _fake(tmp_path / "a", 0, 2), _fake(tmp_path / "b", 2, 2)
     out = tmp_path / "out"

@@ -13,6 +13,12 @@ program folder (whose provenance names the piece it came from, where its checkpo
 a merged run is finished and cannot be resumed or extracted again (its pieces can), nor merged again (merge the
 pieces instead). The files are written into DIR.merging and renamed to DIR once complete, so a merge killed
 halfway leaves no DIR, and running it again starts over.
+
+Pieces must have run on the same kind of device with the same JAX, and on CPU on the same host CPU model and
+flags, for which XLA compiles: only then are they bitwise the single run. `--mixed_hosts` joins CPU pieces from
+different host CPUs (same JAX), for a run whose pieces had to go on whatever machine each session got: each
+seed is then still a full run of the config, trained by the same program, only rounded by another CPU, and
+results.json says so (`device.host` null, each piece's host in `merged_from`, `mixed_hosts: true`).
 """
 
 from __future__ import annotations
@@ -43,9 +49,10 @@ class MergeError(Exception):
     """Runs that cannot be joined; the message is one line for the user."""
 
 
-def merge_runs(workdirs: list[str], out: str, n_seeds: int | None = None) -> dict:
+def merge_runs(workdirs: list[str], out: str, n_seeds: int | None = None, mixed_hosts: bool = False) -> dict:
     """Writes the run of all seeds of `workdirs` into `out`; returns its results.json content. With `n_seeds`,
-    refuses pieces that do not hold that many seeds (one piece missing, for instance)."""
+    refuses pieces that do not hold that many seeds (one piece missing, for instance); with `mixed_hosts`,
+    joins CPU pieces that ran on different host CPUs (module docstring)."""
     if len(workdirs) < 2:
         raise MergeError(f"give at least two runs to merge, got {len(workdirs)}")
     if not out:
@@ -64,7 +71,7 @@ def merge_runs(workdirs: list[str], out: str, n_seeds: int | None = None) -> dic
     first = pieces[0]
     for p in pieces[1:]:
         _check_same_run(first, p)
-    _check_same_device(pieces)
+    _check_same_device(pieces, mixed_hosts)
     seeds = [s for p in pieces for s in p["seeds"]]
     if len(set(seeds)) < len(seeds):
         raise MergeError(f"the runs share seeds ({_seed_list(pieces)}); each seed must come from one run")
@@ -75,6 +82,8 @@ def merge_runs(workdirs: list[str], out: str, n_seeds: int | None = None) -> dic
 
     metrics = _merged_metrics(pieces)
     results = _merged_results(pieces, seeds)
+    if mixed_hosts:
+        results["mixed_hosts"] = True
     try:
         if os.path.lexists(staging):
             shutil.rmtree(staging)  # left by a merge killed halfway (it holds STAGING_MARK, checked above)
@@ -168,13 +177,13 @@ def _check_same_run(first: dict, p: dict) -> None:
         raise MergeError(f"{p['workdir']} and {first['workdir']} record different figures: {keys[1]} vs {keys[0]}")
 
 
-def _check_same_device(pieces: list[dict]) -> None:
+def _check_same_device(pieces: list[dict], mixed_hosts: bool = False) -> None:
     """The same platform and device kind over all pieces; the same JAX and jaxlib versions, and on CPU the same
-    host CPU (model and flags), over all pieces that record them (runs from before these were recorded lack
-    them and are not held against the others)."""
+    host CPU (model and flags, unless `mixed_hosts`), over all pieces that record them (runs from before these
+    were recorded lack them and are not held against the others)."""
     always = ("platform", "kind")
     fields = SAME_DEVICE
-    if pieces[0]["device"].get("platform") != "cpu":
+    if pieces[0]["device"].get("platform") != "cpu" or mixed_hosts:
         fields = [k for k in fields if not k.startswith("host")]
     for k in fields:
         seen = {}
@@ -183,8 +192,9 @@ def _check_same_device(pieces: list[dict]) -> None:
                 seen.setdefault(p["device"].get(k), p["workdir"])
         if len(seen) > 1:
             (v1, w1), (v2, w2) = list(seen.items())[:2]
+            hint = "; --mixed_hosts joins them as seeds rounded by different CPUs" if k.startswith("host") else ""
             raise MergeError(f"{w1} and {w2} ran on different devices or software ({k} {v1!r} vs {v2!r}): "
-                             "their numbers do not join")
+                             f"their numbers do not join{hint}")
 
 
 def _evaluations(rows: list[dict]) -> list[tuple[int, str]]:
@@ -234,15 +244,18 @@ def _merged_results(pieces: list[dict], seeds: list[int]) -> dict:
 def define_flags() -> None:
     """The command line's flags, defined only when the module runs as a script: importing it defines none,
     so that the tpjax command-line modules, several of which share flag names, import into one process."""
-    global _OUT, _N_SEEDS
+    global _OUT, _N_SEEDS, _MIXED_HOSTS
     _OUT = flags.DEFINE_string("out", None, "Folder for the merged run; must not exist yet (or be empty).")
     _N_SEEDS = flags.DEFINE_integer("n_seeds", None, "If given, the number of seeds the runs must hold in all.")
+    _MIXED_HOSTS = flags.DEFINE_bool(
+        "mixed_hosts", False, "Join CPU pieces trained on different host CPUs (same JAX): each seed is a full run, "
+        "but the whole is not bitwise one run; results.json records it (mixed_hosts, each piece's host).")
     flags.mark_flag_as_required("out")
 
 
 def main(argv: list[str]) -> None:
     try:
-        results = merge_runs(argv[1:], _OUT.value, _N_SEEDS.value)
+        results = merge_runs(argv[1:], _OUT.value, _N_SEEDS.value, _MIXED_HOSTS.value)
     except MergeError as e:
         sys.exit(f"error: {e}")
     print(records.results_table(results))

@@ -71,6 +71,10 @@ def test_pieces_dry_run_prints_each_piece_then_the_merge(tmp_path):
         f"{main} --config.seed=5 --config.n_seeds=3 --workdir={out}-pieces/5-7",  # seed 7 would be alone
         f"py -m tpjax.merge --out={out} --n_seeds=5 {out}-pieces/3-4 {out}-pieces/5-7",
     ]
+    proc = _run("pieces.sh", "--dry-run", out, "5", "2", "--config=configs/standard.py:dyck1",
+                env={"FIRST_SEED": "3", "PYTHON": "py", "MIXED_HOSTS": "1"})
+    merge = f"py -m tpjax.merge --out={out} --n_seeds=5 --mixed_hosts {out}-pieces/3-4 {out}-pieces/5-7"
+    assert _commands(proc.stdout)[-1] == merge
     proc = _run("pieces.sh", "--dry-run", out, "6", "2", "--config=configs/standard.py:dyck1", env={"PYTHON": "py"})
     assert [c.split()[-1] for c in _commands(proc.stdout)] == [
         f"--workdir={out}-pieces/0-1", f"--workdir={out}-pieces/2-3", f"--workdir={out}-pieces/4-5", f"{out}-pieces/4-5"]
