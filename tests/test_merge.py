@@ -174,6 +174,7 @@ def test_mixed_hosts_joins_cpu_pieces_from_different_host_cpus_and_says_so(tmp_p
     assert json.loads((tmp_path / "out" / "results.json").read_text())["mixed_hosts"] is True
     c = _fake(tmp_path / "c", 2, 3, device=cpu | {"host": "Intel Xeon", "host_flags": "avx512f"})
     assert "mixed_hosts" not in merge_runs([a, c], str(tmp_path / "same"))
+    assert "mixed_hosts" not in merge_runs([a, c], str(tmp_path / "same_too"), mixed_hosts=True)
     for i, other in enumerate((cpu | {"jax": "0.9.0"}, {"platform": "gpu", "kind": "H100"})):
         d = _fake(tmp_path / f"d{i}", 2, 3, device=other)
         with pytest.raises(MergeError, match="do not join"):

@@ -18,7 +18,8 @@ Pieces must have run on the same kind of device with the same JAX, and on CPU on
 flags, for which XLA compiles: only then are they bitwise the single run. `--mixed_hosts` joins CPU pieces from
 different host CPUs (same JAX), for a run whose pieces had to go on whatever machine each session got: each
 seed is then still a full run of the config, trained by the same program, only rounded by another CPU, and
-results.json says so (`device.host` null, each piece's host in `merged_from`, `mixed_hosts: true`).
+results.json says so (`device.host` null, each piece's host in `merged_from`, `mixed_hosts: true`; pieces
+on one host CPU merge under it as without it).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def merge_runs(workdirs: list[str], out: str, n_seeds: int | None = None, mixed_
 
     metrics = _merged_metrics(pieces)
     results = _merged_results(pieces, seeds)
-    if mixed_hosts:
+    if mixed_hosts and _hosts_differ(pieces):
         results["mixed_hosts"] = True
     try:
         if os.path.lexists(staging):
@@ -197,6 +198,12 @@ def _check_same_device(pieces: list[dict], mixed_hosts: bool = False) -> None:
                              f"their numbers do not join{hint}")
 
 
+def _hosts_differ(pieces: list[dict]) -> bool:
+    """Whether the pieces that record a host CPU field (model or flags) differ in it."""
+    hosts = [k for k in SAME_DEVICE if k.startswith("host")]
+    return any(len({p["device"][k] for p in pieces if k in p["device"]}) > 1 for k in hosts)
+
+
 def _evaluations(rows: list[dict]) -> list[tuple[int, str]]:
     """(epoch, split) of each evaluation, in the order the run wrote them."""
     return list(dict.fromkeys((row["epoch"], row["split"]) for row in rows))
@@ -249,7 +256,8 @@ def define_flags() -> None:
     _N_SEEDS = flags.DEFINE_integer("n_seeds", None, "If given, the number of seeds the runs must hold in all.")
     _MIXED_HOSTS = flags.DEFINE_bool(
         "mixed_hosts", False, "Join CPU pieces trained on different host CPUs (same JAX): each seed is a full run, "
-        "but the whole is not bitwise one run; results.json records it (mixed_hosts, each piece's host).")
+        "but the whole is not bitwise one run; results.json records it (mixed_hosts, each piece's host). Pieces on "
+        "one host CPU merge as without it.")
     flags.mark_flag_as_required("out")
 
 
