@@ -42,6 +42,11 @@ if [[ ! "$first" =~ ^[0-9]+$ ]]; then
   usage
 fi
 python=${PYTHON:-python}
+mixed_hosts=${MIXED_HOSTS:-0}
+if [[ "$mixed_hosts" != [01] ]]; then
+  echo "error: MIXED_HOSTS must be 0 or 1, got '$mixed_hosts'" >&2
+  exit 2
+fi
 
 run() {  # prints the command, quoted so that it can be pasted back, then runs it unless --dry-run
   printf '+'
@@ -86,8 +91,8 @@ for ((a = first; a <= last; a = b + 1)); do
   fi
   run "$python" -m tpjax.main "$@" "--config.seed=$a" "--config.n_seeds=$((b - a + 1))" "--workdir=$workdir"
 done
-merge_flags=()
-if [[ ${MIXED_HOSTS:-0} == 1 ]]; then
-  merge_flags=(--mixed_hosts)
+merge_flags=("--out=$out" "--n_seeds=$n_seeds")
+if [[ $mixed_hosts == 1 ]]; then
+  merge_flags+=(--mixed_hosts)
 fi
-run "$python" -m tpjax.merge "--out=$out" "--n_seeds=$n_seeds" "${merge_flags[@]}" "${pieces[@]}"
+run "$python" -m tpjax.merge "${merge_flags[@]}" "${pieces[@]}"

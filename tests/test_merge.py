@@ -75,7 +75,8 @@ def _fake(path, seed, n_seeds, epochs=(1, 2), device=None, val=None, kind="progr
     for s in seeds:
         os.makedirs(os.path.join(path, "programs", f"seed_{s}"))
         open(os.path.join(path, "programs", f"seed_{s}", "program.py"), "w").write(f"# seed {s}\n")
-    results = {"task": "sort", "seeds": seeds, "val_acc": val or [0.5 + s / 100 for s in seeds],
+    results = {"task": "sort", "seeds": seeds, "train_acc": [0.6] * n_seeds,
+               "val_acc": val or [0.5 + s / 100 for s in seeds],
                "test_acc": [0.4 + s / 100 for s in seeds], "best_seed": seeds[-1], "best_test_acc": 0.4,
                "program_agreement": [1.0] * n_seeds, "wall_seconds": 1.0 + seed,
                "device": device or {"platform": "cpu", "kind": "cpu", "count": 2, "peak_bytes_in_use": 10 * seed,
@@ -175,11 +176,56 @@ def test_mixed_hosts_joins_cpu_pieces_from_different_host_cpus_and_says_so(tmp_p
     c = _fake(tmp_path / "c", 2, 3, device=cpu | {"host": "Intel Xeon", "host_flags": "avx512f"})
     assert "mixed_hosts" not in merge_runs([a, c], str(tmp_path / "same"))
     assert "mixed_hosts" not in merge_runs([a, c], str(tmp_path / "same_too"), mixed_hosts=True)
-    for i, other in enumerate((cpu | {"jax": "0.9.0"}, {"platform": "gpu", "kind": "H100"})):
+    flags_only = _fake(tmp_path / "f", 2, 3, device=cpu | {"host": "Intel Xeon", "host_flags": "avx2"})
+    assert merge_runs([a, flags_only], str(tmp_path / "flags"), mixed_hosts=True)["mixed_hosts"] is True
+    for i, other in enumerate((cpu | {"jax": "0.9.0"}, cpu | {"jaxlib": "0.9.0"}, {"platform": "gpu", "kind": "H100"})):
         d = _fake(tmp_path / f"d{i}", 2, 3, device=other)
         with pytest.raises(MergeError, match="do not join"):
             merge_runs([a, d], str(tmp_path / "no"), mixed_hosts=True)
     assert not (tmp_path / "no").exists()
+
+
+def test_mixed_hosts_says_nothing_of_gpu_pieces_whose_host_cpus_differ(tmp_path):
+    """On a GPU the host CPU does not decide the numbers: such pieces join as without the flag."""
+    gpu = {"platform": "gpu", "kind": "H100", "jax": "0.10.2", "jaxlib": "0.10.2"}
+    a = _fake(tmp_path / "a", 0, 2, device=gpu | {"host": "Intel Xeon"})
+    b = _fake(tmp_path / "b", 2, 2, device=gpu | {"host": "AMD EPYC"})
+    assert "mixed_hosts" not in merge_runs([a, b], str(tmp_path / "out"), mixed_hosts=True)
+
+
+def test_a_piece_resumed_on_another_host_is_held_to_every_machine_it_trained_on(tmp_path):
+    """results.json's `trained_on` (a run killed and resumed elsewhere) counts, not only the last device."""
+    cpu = {"platform": "cpu", "kind": "cpu", "jax": "0.10.2", "jaxlib": "0.10.2"}
+    intel, amd = cpu | {"host": "Intel Xeon"}, cpu | {"host": "AMD EPYC"}
+    a = _fake(tmp_path / "a", 0, 2, device=intel)
+    b = _fake(tmp_path / "b", 2, 3, device=intel)
+    _edit(b, "results.json", lambda r: r.update(trained_on=[amd, intel]))
+    with pytest.raises(MergeError, match=re.escape("(host 'Intel Xeon' vs 'AMD EPYC')")):
+        merge_runs([a, b], str(tmp_path / "strict"))
+    first = _fake(tmp_path / "c", 0, 2, device=intel)
+    _edit(first, "results.json", lambda r: r.update(trained_on=[amd, intel]))
+    with pytest.raises(MergeError, match=re.escape(f"{first}, resumed on another machine, ran on different devices")):
+        merge_runs([first, _fake(tmp_path / "d", 2, 3, device=amd)], str(tmp_path / "strict"))
+    merged = merge_runs([a, b], str(tmp_path / "out"), mixed_hosts=True)
+    assert merged["mixed_hosts"] is True and "trained_on" not in merged
+    assert merged["device"]["host"] == "Intel Xeon"  # every piece finished there
+    assert [m.get("trained_on") for m in merged["merged_from"]] == [None, [amd, intel]]
+    assert merged["test_acc"] == [0.4 + s / 100 for s in range(5)]
+    gpu = _fake(tmp_path / "g", 2, 3, device=intel)
+    _edit(gpu, "results.json", lambda r: r.update(trained_on=[{"platform": "gpu", "kind": "H100"}, intel]))
+    with pytest.raises(MergeError, match=re.escape("(platform 'cpu' vs 'gpu')")):
+        merge_runs([a, gpu], str(tmp_path / "no"), mixed_hosts=True)
+
+
+def test_the_command_line_merges_mixed_hosts(tmp_path):
+    cpu = {"platform": "cpu", "kind": "cpu", "jax": "0.10.2", "jaxlib": "0.10.2"}
+    a = _fake(tmp_path / "a", 0, 2, device=cpu | {"host": "Intel Xeon"})
+    b = _fake(tmp_path / "b", 2, 2, device=cpu | {"host": "AMD EPYC"})
+    proc = subprocess.run([sys.executable, "-m", "tpjax.merge", f"--out={tmp_path / 'out'}", "--mixed_hosts", a, b],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "best-val seed 3" in proc.stdout
+    assert json.loads((tmp_path / "out" / "results.json").read_text())["mixed_hosts"] is True
 
 
 def test_a_merge_killed_halfway_leaves_no_run_and_runs_again(tmp_path, monkeypatch):
@@ -265,6 +311,9 @@ def _without_seed(rows, seed, epoch):
         ([(0, 2), (2, 2)], ("results.json", lambda r: r.update(merged_from=[])), "is itself a merged run"),
         ([(0, 2), (2, 2)], ("results.json", lambda r: r.update(val_exact=[1.0, 1.0])), "record different figures"),
         ([(0, 2), (2, 2)], ("results.json", lambda r: r.update(device="gpu")), "malformed device"),
+        ([(0, 2), (2, 2)], ("results.json", lambda r: r.update(trained_on=[])), "malformed device, trained_on"),
+        ([(0, 2), (2, 2)], ("results.json", lambda r: r.update(trained_on=["cpu"])), "malformed device, trained_on"),
+        ([(0, 2), (2, 2)], ("results.json", lambda r: r.pop("train_acc")), "lacks train_acc"),
         ([(0, 2), (2, 2)], ("metrics.jsonl", lambda rows: _without_seed(rows, 3, 2)), "holds seeds [2], not [2, 3]"),
         ([(0, 2), (2, 2)], ("metrics.jsonl", lambda rows: rows + [[1]]), "a row that is not an evaluation"),
         ([(0, 2), (2, 2)], ("metrics.jsonl", lambda rows: [{k: v for k, v in r.items() if k != "seed"} for r in rows]),

@@ -18,8 +18,9 @@ Pieces must have run on the same kind of device with the same JAX, and on CPU on
 flags, for which XLA compiles: only then are they bitwise the single run. `--mixed_hosts` joins CPU pieces from
 different host CPUs (same JAX), for a run whose pieces had to go on whatever machine each session got: each
 seed is then still a full run of the config, trained by the same program, only rounded by another CPU, and
-results.json says so (`device.host` null, each piece's host in `merged_from`, `mixed_hosts: true`; pieces
-on one host CPU merge under it as without it).
+results.json says so (`mixed_hosts: true`, `device.host`/`host_flags` null where they differ, each piece's
+device in `merged_from`; pieces on one host CPU merge under it as without it). A piece killed and resumed on
+another machine lists each in its results.json's `trained_on`; these are held to the same rules.
 """
 
 from __future__ import annotations
@@ -36,12 +37,14 @@ from tpjax.train import checkpoint, records
 # Config fields the pieces differ in by design; checkpoint.IGNORED lists those that move no number.
 SEED_FIELDS = ("seed", "n_seeds")
 # results.json fields every piece must have (per-seed lists beside them are joined whatever their names).
-REQUIRED = ("task", "seeds", "val_acc", "test_acc", "wall_seconds")
+REQUIRED = ("task", "seeds", "train_acc", "val_acc", "test_acc", "wall_seconds")
+# results.json lists that are not one entry per seed (a piece's own: merged_from keeps them).
+RUN_LISTS = ("trained_on",)
 # Runs written before results.json recorded a device ran on CPU (as tpjax.experiments.report reads them).
 CPU = {"platform": "cpu", "kind": "cpu"}
 # Device fields that must agree for numbers to join, over the pieces that record them (older runs lack all but
 # the first two): XLA compiles for the device kind, the JAX version and, on CPU, the host's CPU model and flags.
-SAME_DEVICE = ("platform", "kind", "jax", "jaxlib", "host", "host_flags")
+SAME_DEVICE = records.MACHINE_FIELDS
 # The file that marks a staging folder as a merge's own, so that only such a folder is ever deleted.
 STAGING_MARK = ".tpjax-merge-staging"
 
@@ -127,19 +130,21 @@ def _read_piece(workdir: str) -> dict:
         raise MergeError(f"{paths['results']} lacks {', '.join(missing)}")
     if results["seeds"] != seeds:
         raise MergeError(f"{paths['results']} holds seeds {results['seeds']}, its config.json seeds {seeds}")
-    short = [k for k, v in results.items() if isinstance(v, list) and len(v) != len(seeds)]
+    short = [k for k, v in results.items() if _per_seed(k, v) and len(v) != len(seeds)]
     if short:
         raise MergeError(f"{paths['results']}: {', '.join(short)} should hold one entry per seed ({len(seeds)})")
     device = results.get("device", CPU)
-    if not isinstance(device, dict) or not isinstance(results["wall_seconds"], (int, float)):
-        raise MergeError(f"{paths['results']} has a malformed device or wall_seconds")
+    machines = results.get("trained_on", [device])
+    if not (isinstance(device, dict) and isinstance(results["wall_seconds"], (int, float))
+            and isinstance(machines, list) and machines and all(isinstance(m, dict) for m in machines)):
+        raise MergeError(f"{paths['results']} has a malformed device, trained_on or wall_seconds")
     programs = {s: os.path.join(workdir, "programs", f"seed_{s}") for s in seeds}
     programs = {s: d for s, d in programs.items() if os.path.isdir(d)}
     if config.model.kind == "program" and len(programs) < len(seeds):
         raise MergeError(f"{workdir} lacks programs/seed_<seed>/ of seeds {sorted(set(seeds) - set(programs))}; "
                          "extract them first (python -m tpjax.extract)")
     return {"workdir": workdir, "config": records.config_dict(config), "saved_config": saved, "results": results,
-            "device": device, "seeds": seeds, "programs": programs,
+            "device": device, "machines": machines, "seeds": seeds, "programs": programs,
             "metrics": _read_metrics(os.path.join(workdir, "metrics.jsonl"), seeds)}
 
 
@@ -173,35 +178,48 @@ def _check_same_run(first: dict, p: dict) -> None:
         raise MergeError(f"{p['workdir']} and {first['workdir']} built different models (config.json `derived`)")
     if _evaluations(p["metrics"]) != _evaluations(first["metrics"]):
         raise MergeError(f"{p['workdir']} and {first['workdir']} were evaluated at different epochs or splits")
-    keys = [sorted(k for k, v in q["results"].items() if isinstance(v, list)) for q in (first, p)]
+    keys = [sorted(k for k, v in q["results"].items() if _per_seed(k, v)) for q in (first, p)]
     if keys[0] != keys[1]:
         raise MergeError(f"{p['workdir']} and {first['workdir']} record different figures: {keys[1]} vs {keys[0]}")
 
 
 def _check_same_device(pieces: list[dict], mixed_hosts: bool = False) -> None:
-    """The same platform and device kind over all pieces; the same JAX and jaxlib versions, and on CPU the same
-    host CPU (model and flags, unless `mixed_hosts`), over all pieces that record them (runs from before these
-    were recorded lack them and are not held against the others)."""
+    """The same platform and device kind on every machine any piece trained on (its `trained_on` where a
+    resume moved it, else its device); the same JAX and jaxlib versions, and on CPU the same host CPU (model
+    and flags, unless `mixed_hosts`), over the machines that record them (runs from before these were recorded
+    lack them and are not held against the others)."""
     always = ("platform", "kind")
     fields = SAME_DEVICE
-    if pieces[0]["device"].get("platform") != "cpu" or mixed_hosts:
+    if not _on_cpu(pieces) or mixed_hosts:
         fields = [k for k in fields if not k.startswith("host")]
     for k in fields:
         seen = {}
         for p in pieces:
-            if k in always or k in p["device"]:
-                seen.setdefault(p["device"].get(k), p["workdir"])
+            for m in p["machines"]:
+                if k in always or k in m:
+                    seen.setdefault(m.get(k), p["workdir"])
         if len(seen) > 1:
             (v1, w1), (v2, w2) = list(seen.items())[:2]
+            who = f"{w1} and {w2}" if w1 != w2 else f"{w1}, resumed on another machine,"
             hint = "; --mixed_hosts joins them as seeds rounded by different CPUs" if k.startswith("host") else ""
-            raise MergeError(f"{w1} and {w2} ran on different devices or software ({k} {v1!r} vs {v2!r}): "
+            raise MergeError(f"{who} ran on different devices or software ({k} {v1!r} vs {v2!r}): "
                              f"their numbers do not join{hint}")
 
 
+def _on_cpu(pieces: list[dict]) -> bool:
+    return pieces[0]["machines"][0].get("platform") == "cpu"
+
+
 def _hosts_differ(pieces: list[dict]) -> bool:
-    """Whether the pieces that record a host CPU field (model or flags) differ in it."""
+    """Whether CPU pieces trained on host CPUs that differ in model or flags (over the machines recording it)."""
     hosts = [k for k in SAME_DEVICE if k.startswith("host")]
-    return any(len({p["device"][k] for p in pieces if k in p["device"]}) > 1 for k in hosts)
+    machines = [m for p in pieces for m in p["machines"]]
+    return _on_cpu(pieces) and any(len({m[k] for m in machines if k in m}) > 1 for k in hosts)
+
+
+def _per_seed(key: str, value) -> bool:
+    """Whether a results.json field is a per-seed list (joined over the pieces)."""
+    return isinstance(value, list) and key not in RUN_LISTS
 
 
 def _evaluations(rows: list[dict]) -> list[tuple[int, str]]:
@@ -226,7 +244,7 @@ def _merged_results(pieces: list[dict], seeds: list[int]) -> dict:
     wall time summed, the device as the pieces agree on it (`null` where they differ or one does not record
     it; the largest peak memory), and `merged_from`, with each piece's own device, last."""
     first = pieces[0]["results"]
-    joined = {k: [v for p in pieces for v in p["results"][k]] for k, v in first.items() if isinstance(v, list)}
+    joined = {k: [v for p in pieces for v in p["results"][k]] for k, v in first.items() if _per_seed(k, v)}
     best = joined["val_acc"].index(max(joined["val_acc"]))
     peaks = [p["device"]["peak_bytes_in_use"] for p in pieces if p["device"].get("peak_bytes_in_use") is not None]
     devices = [p["device"] for p in pieces]
@@ -238,11 +256,11 @@ def _merged_results(pieces: list[dict], seeds: list[int]) -> dict:
         "wall_seconds": sum(float(p["results"]["wall_seconds"]) for p in pieces),
         "device": agreed | {"peak_bytes_in_use": max(peaks) if peaks else None},
     }
-    out = {k: joined.get(k, whole.get(k, v)) for k, v in first.items()}
+    out = {k: joined.get(k, whole.get(k, v)) for k, v in first.items() if k not in RUN_LISTS}
     out.setdefault("device", whole["device"])
     out["merged_from"] = [
         {"workdir": os.path.abspath(p["workdir"]), "seeds": p["seeds"], "wall_seconds": p["results"]["wall_seconds"],
-         "device": p["device"]}
+         "device": p["device"]} | ({"trained_on": p["machines"]} if "trained_on" in p["results"] else {})
         for p in pieces
     ]
     return out

@@ -75,6 +75,8 @@ def test_pieces_dry_run_prints_each_piece_then_the_merge(tmp_path):
                 env={"FIRST_SEED": "3", "PYTHON": "py", "MIXED_HOSTS": "1"})
     merge = f"py -m tpjax.merge --out={out} --n_seeds=5 --mixed_hosts {out}-pieces/3-4 {out}-pieces/5-7"
     assert _commands(proc.stdout)[-1] == merge
+    proc = _run("pieces.sh", "--dry-run", out, "5", "2", "--config=configs/standard.py:dyck1", env={"MIXED_HOSTS": "yes"})
+    assert proc.returncode == 2 and proc.stderr == "error: MIXED_HOSTS must be 0 or 1, got 'yes'\n"
     proc = _run("pieces.sh", "--dry-run", out, "6", "2", "--config=configs/standard.py:dyck1", env={"PYTHON": "py"})
     assert [c.split()[-1] for c in _commands(proc.stdout)] == [
         f"--workdir={out}-pieces/0-1", f"--workdir={out}-pieces/2-3", f"--workdir={out}-pieces/4-5", f"{out}-pieces/4-5"]

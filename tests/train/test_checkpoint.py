@@ -153,6 +153,29 @@ def test_a_finished_run_rerun_only_rewrites_its_results(finished, tmp_path, monk
     assert sorted(os.listdir(os.path.join(workdir, "checkpoints"))) == ["2", "4", "6"]
 
 
+def test_a_run_resumed_on_another_machine_lists_each_machine_it_trained_on(finished, tmp_path, monkeypatch):
+    """results.json's `device` names only where a run finished; `trained_on` every machine, in turn."""
+    workdir = _copy(finished, tmp_path)
+    shutil.rmtree(os.path.join(workdir, "checkpoints", "6"))  # killed after checkpoint 4
+    os.remove(os.path.join(workdir, "results.json"))
+    here = records.machine()
+    monkeypatch.setattr(records, "host_cpu", lambda: "Another CPU")
+    trained = _count_epochs(monkeypatch)
+    resumed = train_and_evaluate(_config(), workdir)
+    assert trained == [5, 6]
+    assert resumed["trained_on"] == [here, here | {"host": "Another CPU"}]
+    assert resumed["device"]["host"] == "Another CPU"
+    assert json.load(open(os.path.join(workdir, "results.json"))) == resumed
+    reference = json.load(open(os.path.join(finished, "results.json")))
+    assert "trained_on" not in reference  # one machine: `device` says it all
+    provenance = ("wall_seconds", "device", "trained_on")
+    assert {k: v for k, v in resumed.items() if k not in provenance} == {
+        k: v for k, v in reference.items() if k not in provenance}
+    os.remove(os.path.join(workdir, "results.json"))
+    assert train_and_evaluate(_config(), workdir)["trained_on"] == resumed["trained_on"]  # kept in the checkpoint
+    assert trained == [5, 6]
+
+
 def test_a_checkpoint_cut_short_by_a_kill_is_redone_not_loaded(finished, tmp_path):
     workdir = _copy(finished, tmp_path)
     os.remove(os.path.join(workdir, "checkpoints", "6", checkpoint.MANIFEST))

@@ -54,11 +54,13 @@ class CheckpointError(Exception):
 
 @dataclasses.dataclass(frozen=True)
 class Progress:
-    """Where a run stands: finished epochs, the last evaluation (split -> loss/acc per seed), wall time."""
+    """Where a run stands: finished epochs, the last evaluation (split -> loss/acc per seed), wall time, and the
+    machines it trained on in turn (records.machine; empty for checkpoints from before this was recorded)."""
 
     epoch: int = 0
     last: dict = dataclasses.field(default_factory=dict)
     wall_seconds: float = 0.0
+    trained_on: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,6 +127,7 @@ class Checkpoints:
             "config": self.config,
             "last": {s: {k: np.asarray(v).tolist() for k, v in m.items()} for s, m in progress.last.items()},
             "wall_seconds": progress.wall_seconds,
+            "trained_on": list(progress.trained_on),
         }
         args = ocp.args.Composite(
             params=ocp.args.StandardSave(host.params),
@@ -161,7 +164,7 @@ class Checkpoints:
             key=jax.random.wrap_key_data(train["key"]),
         )
         last = {s: {k: np.asarray(v) for k, v in m.items()} for s, m in meta["last"].items()}
-        return states, Progress(meta["epoch"], last, meta["wall_seconds"])
+        return states, Progress(meta["epoch"], last, meta["wall_seconds"], tuple(meta.get("trained_on", ())))
 
     def close(self) -> None:
         self.manager.close()

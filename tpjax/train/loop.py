@@ -97,7 +97,8 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
         ckpts.close()
 
     results = records.results_dict(
-        c.task, setup.seeds, progress.last, wall_seconds=progress.wall_seconds, devices_used=setup.sharding.mesh.size
+        c.task, setup.seeds, progress.last, wall_seconds=progress.wall_seconds, devices_used=setup.sharding.mesh.size,
+        trained_on=progress.trained_on,
     )
     if finished_before:
         _keep_recorded_device(run, results)
@@ -141,6 +142,7 @@ def _train(setup: _Setup, states, progress: checkpoint.Progress, ckpts, run, sta
     inputs, targets = setup.sharding.replicate((train.inputs, train.targets))
     evals = eval_epochs(c)
     last = progress.last
+    trained_on = tuple(records.after_training_here(progress.trained_on))
     postfix = {"best_val_acc": f"{last['val']['acc'].max():.4f}"} if last else {}
 
     bar = tqdm(
@@ -161,7 +163,7 @@ def _train(setup: _Setup, states, progress: checkpoint.Progress, ckpts, run, sta
             postfix["best_val_acc"] = f"{last['val']['acc'].max():.4f}"
         if (epoch + 1) % c.checkpoint_every == 0 or epoch + 1 == c.n_epochs:
             # wall_seconds counts the work a checkpoint keeps: time lost to a kill after it is not in results.json.
-            progress = checkpoint.Progress(epoch + 1, last, progress.wall_seconds + time.time() - start)
+            progress = checkpoint.Progress(epoch + 1, last, progress.wall_seconds + time.time() - start, trained_on)
             start = time.time()
             ckpts.save(states, progress, rows=setup.sharding.rows)
         bar.set_postfix(postfix)

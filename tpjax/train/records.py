@@ -84,10 +84,12 @@ class RunFiles:
 
 
 def results_dict(
-    task: str, seeds: list[int], last: dict[str, dict[str, np.ndarray]], wall_seconds: float, devices_used: int = 1
+    task: str, seeds: list[int], last: dict[str, dict[str, np.ndarray]], wall_seconds: float, devices_used: int = 1,
+    trained_on: list[dict] | tuple = (),
 ) -> dict:
     """results.json: per-split token accuracy, loss and exact match, lists aligned with `seeds`, and the
-    best-validation seed (by token accuracy, the paper's protocol)."""
+    best-validation seed (by token accuracy, the paper's protocol). `trained_on` (checkpoint.Progress) is
+    written only where a run trained on more than one machine: `device` names just the last."""
     val = np.asarray(last["val"]["acc"])
     best = int(np.argmax(val))
     out = {"task": task, "seeds": seeds}
@@ -101,7 +103,13 @@ def results_dict(
     out["program_agreement"] = [None] * len(seeds)
     out["wall_seconds"] = float(wall_seconds)
     out["device"] = device_info() | {"used": devices_used}
+    if len(trained_on) > 1:
+        out["trained_on"] = list(trained_on)
     return out
+
+
+# device_info fields that decide a run's numbers: the kind of device, the software and (CPU) the host CPU.
+MACHINE_FIELDS = ("platform", "kind", "jax", "jaxlib", "host", "host_flags")
 
 
 def device_info() -> dict:
@@ -123,6 +131,19 @@ def device_info() -> dict:
         "host": host_cpu(),
         "host_flags": host_cpu_flags(),
     }
+
+
+def machine() -> dict:
+    """The fields of device_info that decide which program XLA runs (MACHINE_FIELDS): a run killed and resumed
+    elsewhere lists each machine it trained on (checkpoint.Progress.trained_on)."""
+    info = device_info()
+    return {k: info[k] for k in MACHINE_FIELDS}
+
+
+def after_training_here(trained_on: list[dict] | tuple) -> list[dict]:
+    """`trained_on` with this machine appended, unless it is the last one already."""
+    here = machine()
+    return list(trained_on) if trained_on and trained_on[-1] == here else list(trained_on) + [here]
 
 
 def _cpuinfo(*keys: str) -> str | None:
