@@ -11,14 +11,14 @@ import pytest
 from tpjax.experiments import report
 
 
-def _results(path, test, val=None, train=None, wall=60.0):
+def _results(path, test, val=None, train=None, wall=60.0, first_seed=0):
     os.makedirs(path, exist_ok=True)
     val = val or test
-    seeds = list(range(len(test)))
-    best = max(seeds, key=val.__getitem__)
+    best = max(range(len(test)), key=val.__getitem__)
     results = {
-        "task": "t", "seeds": seeds, "train_acc": train or test, "val_acc": val, "test_acc": test,
-        "best_seed": best, "best_test_acc": test[best], "program_agreement": [1.0] * len(seeds), "wall_seconds": wall,
+        "task": "t", "seeds": list(range(first_seed, first_seed + len(test))), "train_acc": train or test,
+        "val_acc": val, "test_acc": test, "best_seed": first_seed + best, "best_test_acc": test[best],
+        "program_agreement": [1.0] * len(test), "wall_seconds": wall,
     }
     with open(os.path.join(path, "results.json"), "w") as f:
         json.dump(results, f)
@@ -67,6 +67,25 @@ def test_a_stopped_baseline_shows_its_last_complete_evaluation_marked_so(tmp_pat
     table = report.paper_table(str(tmp_path))
     assert _row(table, "sort")[6] == "97.00 (last evaluated at epoch 80 of 100)"
     assert _row(table, "hist")[6] == "100.00 (CPU)"
+
+
+def test_a_baseline_in_pieces_shows_its_best_val_seed_over_the_finished_pieces_marked_with_their_seeds(tmp_path):
+    for task in ("sort", "hist", "dyck1"):
+        _results(tmp_path / task, test=[0.99], val=[0.99])
+    pieces = tmp_path / "sort-standard-pieces"
+    _results(pieces / "0-1", test=[0.91, 0.92], val=[0.95, 0.97])
+    _results(pieces / "2-4", test=[0.93, 0.94, 0.95], val=[0.97, 0.5, 0.5], first_seed=2)  # ties seed 1: it wins
+    os.makedirs(pieces / "5-6")  # a piece still training: no results.json
+    _stopped(tmp_path / "sort-standard-partial", STOPPED_ROWS)  # pieces win over a stopped run
+    _results(tmp_path / "hist-standard-pieces" / "3-4", test=[1.0, 0.9], val=[0.9, 0.99], first_seed=3)
+    _results(tmp_path / "hist-standard-pieces" / "0-1", test=[0.8, 0.7], val=[0.9, 0.9])
+    os.makedirs(tmp_path / "dyck1-standard-pieces" / "0-1")
+    table = report.paper_table(str(tmp_path))
+    assert _row(table, "sort")[6] == "92.00 (seeds 0-4 only, CPU)"
+    assert _row(table, "hist")[6] == "90.00 (seeds 0, 1, 3, 4 only, CPU)"
+    assert _row(table, "dyck1")[6] == "not run"
+    _results(tmp_path / "sort-standard", test=[1.0], val=[1.0])  # the merged run wins over its pieces
+    assert _row(report.paper_table(str(tmp_path)), "sort")[6] == "100.00 (CPU)"
 
 
 def test_a_stopped_baseline_without_a_complete_evaluation_is_not_run_and_a_bad_config_is_one_line(tmp_path):

@@ -113,12 +113,31 @@ def paper_table(runs: str) -> str:
             lines.append(f"| {task} | {shape} | {paper:.2f} | {blog:.2f} | not run | | | |")
             continue
         test = 100 * np.asarray(ours["test_acc"])
-        baseline = f"{100 * std['best_test_acc']:.2f} ({where(std)})" if std else _stopped_baseline(runs, task)
+        if std:
+            baseline = f"{100 * std['best_test_acc']:.2f} ({where(std)})"
+        else:
+            baseline = _baseline_pieces(runs, task) or _stopped_baseline(runs, task)
         lines.append(
             f"| {task} | {shape} | {paper:.2f} | {blog:.2f} | **{100 * ours['best_test_acc']:.2f}** | "
             f"{test.mean():.2f} ± {test.std():.2f} ({len(test)}) | {baseline} | {ours['wall_seconds']:.0f} s ({where(ours)}) |"
         )
     return "\n".join(lines)
+
+
+def _baseline_pieces(runs: str, task: str) -> str | None:
+    """Finished pieces of a baseline not merged yet (`<task>-standard-pieces/<a>-<b>/`, launch/pieces.sh):
+    the best-validation seed over the seeds they hold (the first of equals) and its test accuracy, marked with
+    those seeds; None where no piece has finished."""
+    folder = os.path.join(runs, f"{task}-standard-pieces")
+    names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    pieces = [r for r in (load_json(os.path.join(folder, name, "results.json")) for name in names) if r]
+    if not pieces:
+        return None
+    seeds = sorted((s, r["val_acc"][i], r["test_acc"][i]) for r in pieces for i, s in enumerate(r["seeds"]))
+    best = max(seeds, key=lambda row: row[1])
+    ids = [s for s, _, _ in seeds]
+    span = f"{ids[0]}-{ids[-1]}" if ids == list(range(ids[0], ids[-1] + 1)) else ", ".join(map(str, ids))
+    return f"{100 * best[2]:.2f} (seeds {span} only, {' + '.join(sorted({where(r) for r in pieces}))})"
 
 
 def _stopped_baseline(runs: str, task: str) -> str:
