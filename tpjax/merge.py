@@ -18,9 +18,9 @@ Pieces must have run on the same kind of device with the same JAX, and on CPU on
 flags, for which XLA compiles: only then are they bitwise the single run. `--mixed_hosts` joins CPU pieces from
 different host CPUs (same JAX), for a run whose pieces had to go on whatever machine each session got: each
 seed is then still a full run of the config, trained by the same program, only rounded by another CPU, and
-results.json says so (`mixed_hosts: true`, `device.host`/`host_flags` null where they differ, each piece's
-device in `merged_from`; pieces on one host CPU merge under it as without it). A piece killed and resumed on
-another machine lists each in its results.json's `trained_on`; these are held to the same rules.
+results.json says so (`mixed_hosts: true`, `device.host` and `host_flags` null, each piece's device in
+`merged_from`; pieces on one host CPU merge under it as without it). A piece killed and resumed on another
+machine lists each in its results.json's `trained_on`: every machine a piece trained on is held to these rules.
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ def merge_runs(workdirs: list[str], out: str, n_seeds: int | None = None, mixed_
     results = _merged_results(pieces, seeds)
     if mixed_hosts and _hosts_differ(pieces):
         results["mixed_hosts"] = True
+        results["device"].update({k: None for k in SAME_DEVICE if k.startswith("host")})
     try:
         if os.path.lexists(staging):
             shutil.rmtree(staging)  # left by a merge killed halfway (it holds STAGING_MARK, checked above)
@@ -274,8 +275,8 @@ def define_flags() -> None:
     _N_SEEDS = flags.DEFINE_integer("n_seeds", None, "If given, the number of seeds the runs must hold in all.")
     _MIXED_HOSTS = flags.DEFINE_bool(
         "mixed_hosts", False, "Join CPU pieces trained on different host CPUs (same JAX): each seed is a full run, "
-        "but the whole is not bitwise one run; results.json records it (mixed_hosts, each piece's host). Pieces on "
-        "one host CPU merge as without it.")
+        "but the whole is not bitwise one run; results.json records it (mixed_hosts, each piece's device and "
+        "trained_on). Pieces on one host CPU merge as without it.")
     flags.mark_flag_as_required("out")
 
 

@@ -176,6 +176,50 @@ def test_a_run_resumed_on_another_machine_lists_each_machine_it_trained_on(finis
     assert trained == [5, 6]
 
 
+def test_a_machine_is_listed_again_only_after_another(monkeypatch):
+    a = records.machine()
+    monkeypatch.setattr(records, "host_cpu", lambda: "Another CPU")
+    b = records.machine()
+    assert records.after_training_here([]) == [b]
+    assert records.after_training_here([a, b]) == [a, b]
+    monkeypatch.undo()
+    assert records.after_training_here([a, b]) == [a, b, a]
+    assert records.after_training_here([a]) == [a]
+
+
+def test_a_finished_run_whose_results_are_written_again_elsewhere_names_where_it_trained(finished, tmp_path,
+                                                                                        monkeypatch):
+    """Killed after its last checkpoint, before results.json (extraction, say), and finished on another CPU:
+    `device` is the machine that wrote the file, `trained_on` the one that trained."""
+    workdir = _copy(finished, tmp_path)
+    os.remove(os.path.join(workdir, "results.json"))
+    here = records.machine()
+    monkeypatch.setattr(records, "host_cpu", lambda: "Another CPU")
+    again = train_and_evaluate(_config(), workdir)
+    assert again["device"]["host"] == "Another CPU" and again["trained_on"] == [here]
+
+
+def _strip_trained_on(workdir, step_name):
+    """The checkpoint as tpjax wrote it before it recorded machines."""
+    step_dir = os.path.join(workdir, "checkpoints", step_name)
+    path = os.path.join(step_dir, "meta", "metadata")
+    meta = json.load(open(path))
+    del meta["trained_on"]
+    json.dump(meta, open(path, "w"))
+    checkpoint._write_manifest(step_dir)
+
+
+def test_a_checkpoint_from_before_machines_were_recorded_resumes_and_says_what_is_not_known(
+        finished, tmp_path, monkeypatch, caplog):
+    workdir = _copy(finished, tmp_path)
+    shutil.rmtree(os.path.join(workdir, "checkpoints", "6"))
+    os.remove(os.path.join(workdir, "results.json"))
+    _strip_trained_on(workdir, "4")
+    resumed = train_and_evaluate(_config(), workdir)
+    assert _without_wall(resumed) == _without_wall(json.load(open(os.path.join(finished, "results.json"))))
+    assert "epochs 1-4 are not in trained_on" in caplog.text
+
+
 def test_a_checkpoint_cut_short_by_a_kill_is_redone_not_loaded(finished, tmp_path):
     workdir = _copy(finished, tmp_path)
     os.remove(os.path.join(workdir, "checkpoints", "6", checkpoint.MANIFEST))

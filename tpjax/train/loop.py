@@ -97,11 +97,11 @@ def train_and_evaluate(c: ml_collections.ConfigDict, workdir: str) -> dict:
         ckpts.close()
 
     results = records.results_dict(
-        c.task, setup.seeds, progress.last, wall_seconds=progress.wall_seconds, devices_used=setup.sharding.mesh.size,
-        trained_on=progress.trained_on,
+        c.task, setup.seeds, progress.last, wall_seconds=progress.wall_seconds, devices_used=setup.sharding.mesh.size
     )
     if finished_before:
         _keep_recorded_device(run, results)
+    records.add_trained_on(results, progress.trained_on)
     if isinstance(setup.model, TransformerProgram):
         results.update(_extract(setup, states.params, progress.epoch, workdir))
     run.write_results(results)
@@ -143,6 +143,9 @@ def _train(setup: _Setup, states, progress: checkpoint.Progress, ckpts, run, sta
     evals = eval_epochs(c)
     last = progress.last
     trained_on = tuple(records.after_training_here(progress.trained_on))
+    if progress.epoch and not progress.trained_on and progress.epoch < c.n_epochs:
+        logging.warning("%s: its checkpoint predates tpjax recording machines; epochs 1-%d are not in trained_on",
+                        run.workdir, progress.epoch)
     postfix = {"best_val_acc": f"{last['val']['acc'].max():.4f}"} if last else {}
 
     bar = tqdm(

@@ -84,12 +84,10 @@ class RunFiles:
 
 
 def results_dict(
-    task: str, seeds: list[int], last: dict[str, dict[str, np.ndarray]], wall_seconds: float, devices_used: int = 1,
-    trained_on: list[dict] | tuple = (),
+    task: str, seeds: list[int], last: dict[str, dict[str, np.ndarray]], wall_seconds: float, devices_used: int = 1
 ) -> dict:
     """results.json: per-split token accuracy, loss and exact match, lists aligned with `seeds`, and the
-    best-validation seed (by token accuracy, the paper's protocol). `trained_on` (checkpoint.Progress) is
-    written only where a run trained on more than one machine: `device` names just the last."""
+    best-validation seed (by token accuracy, the paper's protocol)."""
     val = np.asarray(last["val"]["acc"])
     best = int(np.argmax(val))
     out = {"task": task, "seeds": seeds}
@@ -103,9 +101,16 @@ def results_dict(
     out["program_agreement"] = [None] * len(seeds)
     out["wall_seconds"] = float(wall_seconds)
     out["device"] = device_info() | {"used": devices_used}
-    if len(trained_on) > 1:
-        out["trained_on"] = list(trained_on)
     return out
+
+
+def add_trained_on(results: dict, trained_on: list[dict] | tuple) -> None:
+    """Adds `trained_on` (checkpoint.Progress: the machines the run trained on, in turn) to results.json where
+    `device` alone would mislead: the run trained on more than one machine, or on another than `device`
+    names (a finished run whose results.json is written again elsewhere)."""
+    device = results.get("device") or {}
+    if len(trained_on) > 1 or (trained_on and trained_on[-1] != {k: device.get(k) for k in MACHINE_FIELDS}):
+        results["trained_on"] = list(trained_on)
 
 
 # device_info fields that decide a run's numbers: the kind of device, the software and (CPU) the host CPU.
