@@ -229,8 +229,8 @@ def _merged_run(tmp_path) -> str:
             f.writelines(json.dumps({"epoch": 1, "seed": seed, "split": s, "loss": 1.0, "acc": 0.5}) + "\n"
                          for s in ("train", "val", "test"))
         os.makedirs(os.path.join(run.workdir, "programs", f"seed_{seed}"))
-        run.write_results({"task": "sort", "seeds": [seed], "val_acc": [0.5], "test_acc": [0.5], "best_seed": seed,
-                           "program_agreement": [1.0], "wall_seconds": 1.0})
+        run.write_results({"task": "sort", "seeds": [seed], "train_acc": [0.5], "val_acc": [0.5], "test_acc": [0.5],
+                           "best_seed": seed, "program_agreement": [1.0], "wall_seconds": 1.0})
         pieces.append(run.workdir)
     merge_runs(pieces, str(tmp_path / "merged"))
     return str(tmp_path / "merged")
