@@ -45,6 +45,8 @@ CPU = {"platform": "cpu", "kind": "cpu"}
 # Device fields that must agree for numbers to join, over the pieces that record them (older runs lack all but
 # the first two): XLA compiles for the device kind, the JAX version and, on CPU, the host's CPU model and flags.
 SAME_DEVICE = records.MACHINE_FIELDS
+# Those that name the host CPU, which matters only on CPU and which --mixed_hosts lets differ.
+HOST_FIELDS = ("host", "host_flags")
 # The file that marks a staging folder as a merge's own, so that only such a folder is ever deleted.
 STAGING_MARK = ".tpjax-merge-staging"
 
@@ -88,7 +90,7 @@ def merge_runs(workdirs: list[str], out: str, n_seeds: int | None = None, mixed_
     results = _merged_results(pieces, seeds)
     if mixed_hosts and _hosts_differ(pieces):
         results["mixed_hosts"] = True
-        results["device"].update({k: None for k in SAME_DEVICE if k.startswith("host")})
+        results["device"].update(dict.fromkeys(HOST_FIELDS))
     try:
         if os.path.lexists(staging):
             shutil.rmtree(staging)  # left by a merge killed halfway (it holds STAGING_MARK, checked above)
@@ -192,7 +194,7 @@ def _check_same_device(pieces: list[dict], mixed_hosts: bool = False) -> None:
     always = ("platform", "kind")
     fields = SAME_DEVICE
     if not _on_cpu(pieces) or mixed_hosts:
-        fields = [k for k in fields if not k.startswith("host")]
+        fields = [k for k in fields if k not in HOST_FIELDS]
     for k in fields:
         seen = {}
         for p in pieces:
@@ -202,7 +204,7 @@ def _check_same_device(pieces: list[dict], mixed_hosts: bool = False) -> None:
         if len(seen) > 1:
             (v1, w1), (v2, w2) = list(seen.items())[:2]
             who = f"{w1} and {w2}" if w1 != w2 else f"{w1}, resumed on another machine,"
-            hint = "; --mixed_hosts joins them as seeds rounded by different CPUs" if k.startswith("host") else ""
+            hint = "; --mixed_hosts joins them as seeds rounded by different CPUs" if k in HOST_FIELDS else ""
             raise MergeError(f"{who} ran on different devices or software ({k} {v1!r} vs {v2!r}): "
                              f"their numbers do not join{hint}")
 
@@ -213,9 +215,8 @@ def _on_cpu(pieces: list[dict]) -> bool:
 
 def _hosts_differ(pieces: list[dict]) -> bool:
     """Whether CPU pieces trained on host CPUs that differ in model or flags (over the machines recording it)."""
-    hosts = [k for k in SAME_DEVICE if k.startswith("host")]
     machines = [m for p in pieces for m in p["machines"]]
-    return _on_cpu(pieces) and any(len({m[k] for m in machines if k in m}) > 1 for k in hosts)
+    return _on_cpu(pieces) and any(len({m[k] for m in machines if k in m}) > 1 for k in HOST_FIELDS)
 
 
 def _per_seed(key: str, value) -> bool:
