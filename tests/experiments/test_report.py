@@ -1,4 +1,5 @@
-"""The generated tables of docs/results.md: figures from finished runs only, missing runs said plainly, prose kept."""
+"""The generated tables of docs/results.md: figures from finished runs only, missing runs said plainly, prose kept
+(tpjax.experiments.report; the block filling, tpjax.experiments.markdown_blocks, is tested here with the CLI)."""
 
 import json
 import os
@@ -8,7 +9,7 @@ import sys
 
 import pytest
 
-from tpjax.experiments import report
+from tpjax.experiments import markdown_blocks, report
 
 
 def _results(path, test, val=None, train=None, wall=60.0, first_seed=0):
@@ -240,20 +241,20 @@ Prose after.
 
 def test_fill_replaces_only_the_blocks_and_is_idempotent():
     generated = {"paper": "P1\nP2", "grid": "G", "length_gen": "L"}
-    filled = report.fill(TEXT, generated)
+    filled = markdown_blocks.fill(TEXT, generated)
     assert "old" not in filled
     assert "<!-- report:paper -->\nP1\nP2\n<!-- /report:paper -->" in filled
     assert "<!-- report:grid -->\nG\n<!-- /report:grid -->" in filled
     for prose in ("Prose before.", "Prose between, kept as written.", "Prose after.\n"):
         assert prose in filled
-    assert report.fill(filled, generated) == filled
+    assert markdown_blocks.fill(filled, generated) == filled
     assert filled.replace("P1\nP2\n", "").replace("G\n", "").replace("L\n", "") == TEXT.replace(
         "old paper table\n", "").replace("old\nlines\n", "")
 
 
 def test_fill_keeps_backslashes_and_group_references_of_a_table_literally():
     table = r"a \1 \g<0> \\ $& b"
-    filled = report.fill(TEXT, {"paper": table, "grid": "G", "length_gen": "L"})
+    filled = markdown_blocks.fill(TEXT, {"paper": table, "grid": "G", "length_gen": "L"})
     assert f"<!-- report:paper -->\n{table}\n<!-- /report:paper -->" in filled
 
 
@@ -275,15 +276,15 @@ END_GRID = "<!-- /report:grid -->"
     ],
 )
 def test_fill_refuses_markers_that_are_missing_repeated_inline_reversed_or_nested(text, problem):
-    with pytest.raises(report.ReportError, match=re.escape(problem)):
-        report.fill(text, {"paper": "P", "grid": "G", "length_gen": "L"}, "docs/x.md")
+    with pytest.raises(markdown_blocks.ReportError, match=re.escape(problem)):
+        markdown_blocks.fill(text, {"paper": "P", "grid": "G", "length_gen": "L"}, "docs/x.md")
 
 
 def test_write_keeps_crlf_line_ends_and_the_file_mode(tmp_path):
     doc = tmp_path / "results.md"
     doc.write_bytes(TEXT.replace("\n", "\r\n").encode())
     doc.chmod(0o640)
-    report.write(str(doc), {"paper": "P ± 1", "grid": "G", "length_gen": "L"})
+    markdown_blocks.write(str(doc), {"paper": "P ± 1", "grid": "G", "length_gen": "L"})
     data = doc.read_bytes()
     assert b"\r\nP \xc2\xb1 1\r\n" in data and b"Prose between, kept as written.\r\n" in data
     assert data.count(b"\n") == data.count(b"\r\n")
@@ -344,7 +345,7 @@ def test_the_tables_of_docs_results_md_are_those_of_the_runs_kept_in_docs_runs()
         text = f.read()
     runs = os.path.join(repo, "docs", "runs")
     generated = report.blocks(os.path.join(runs, "paper"), os.path.join(runs, "sweeps"), os.path.join(runs, "addition"))
-    assert report.fill(text, generated, path) == text, (
+    assert markdown_blocks.fill(text, generated, path) == text, (
         "docs/results.md is out of date: python -m tpjax.experiments.report --runs=docs/runs/paper "
         "--sweeps=docs/runs/sweeps --addition=docs/runs/addition --write=docs/results.md"
     )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 
 import numpy as np
@@ -25,6 +24,7 @@ from absl import app, flags
 
 from tpjax.experiments import aggregate, grid, length_gen, runner
 from tpjax.experiments.aggregate import load_json
+from tpjax.experiments.markdown_blocks import ReportError, markers, write
 
 
 def define_flags() -> None:
@@ -76,10 +76,6 @@ BLOG_ADDITION_POINT = {"addition": "3/4/8", "addition_hints": "3/16/8"}
 BLOCKS = ("paper", "grid", "length_gen", "addition", "addition_grid")
 PAPER_SWEEP = os.path.join(grid.DEFAULT_TASK_CONFIGS, "sweeps", "paper.py")
 LENGTH_GEN_SWEEP = os.path.join(grid.DEFAULT_TASK_CONFIGS, "sweeps", "length_gen.py")
-
-
-class ReportError(ValueError):
-    """A file that cannot take the generated blocks; its message is one line meant for the user."""
 
 
 def where(results: dict) -> str:
@@ -340,51 +336,6 @@ def blocks(runs: str, sweeps: str, addition: str) -> dict[str, str]:
     }
 
 
-def _markers(name: str) -> tuple[str, str]:
-    return f"<!-- report:{name} -->", f"<!-- /report:{name} -->"
-
-
-def fill(text: str, generated: dict[str, str], source: str = "the file") -> str:
-    """`text` with each block's lines replaced by its table (LF line ends).
-
-    Every block needs its begin and end marker once each, each on a line of its own, in that order, and blocks
-    may not overlap; otherwise ReportError, and nothing is replaced.
-    """
-    spans = []
-    for name in generated:
-        begin, end = _markers(name)
-        starts = [m.start() for m in re.finditer(f"^{re.escape(begin)}$", text, re.M)]
-        stops = [m.end() for m in re.finditer(f"^{re.escape(end)}$", text, re.M)]
-        if (text.count(begin), text.count(end), len(starts), len(stops)) != (1, 1, 1, 1) or stops[0] < starts[0]:
-            raise ReportError(
-                f"{source} needs one line '{begin}' and, after it, one line '{end}' (the {name} table goes between)"
-            )
-        spans.append((starts[0], stops[0], name))
-    spans.sort()
-    for (_, stop, outer), (start, _, inner) in zip(spans, spans[1:]):
-        if start < stop:
-            raise ReportError(f"{source}: the {inner} block starts inside the {outer} block")
-    for start, stop, name in reversed(spans):
-        begin, end = _markers(name)
-        text = text[:start] + f"{begin}\n{generated[name]}\n{end}" + text[stop:]
-    return text
-
-
-def write(path: str, generated: dict[str, str]) -> None:
-    """Replace the blocks of the markdown file at `path` in place (atomically), keeping its line ends."""
-    try:
-        with open(path, encoding="utf-8", newline="") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as e:
-        raise ReportError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
-    crlf = "\r\n" in text
-    filled = fill(text.replace("\r\n", "\n") if crlf else text, generated, path)
-    try:
-        aggregate.write_text_atomic(path, filled.replace("\n", "\r\n") if crlf else filled)
-    except OSError as e:
-        raise ReportError(f"cannot write {path}: {e.strerror}") from None
-
-
 def main(argv: list[str]) -> None:
     if len(argv) > 1:
         sys.exit(f"error: unexpected arguments {argv[1:]}")
@@ -400,7 +351,7 @@ def main(argv: list[str]) -> None:
         sys.exit(f"error: {e}")
     if _WRITE.value is None:
         for name in BLOCKS:
-            print(f"{_markers(name)[0]}\n{generated[name]}\n{_markers(name)[1]}\n")
+            print(f"{markers(name)[0]}\n{generated[name]}\n{markers(name)[1]}\n")
     else:
         print(f"updated the {', '.join(BLOCKS)} tables of {_WRITE.value}")
 
