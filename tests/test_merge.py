@@ -58,6 +58,10 @@ def test_trained_pieces_write_the_files_of_one_run(tmp_path, same_parameters):
         same_parameters(piece, list(range(len(rows))), whole, rows)
 
 
+# A CPU device as results.json records it, less the host CPU (the tests of mixed hosts add their own).
+CPU_SOFTWARE = {"platform": "cpu", "kind": "cpu", "jax": "0.10.2", "jaxlib": "0.10.2"}
+
+
 def _fake(path, seed, n_seeds, epochs=(1, 2), device=None, val=None, kind="program", **overrides):
     """A finished run's files, written by hand (no training): enough for every check of the merge."""
     c = tiny_config("sort")
@@ -161,9 +165,8 @@ def test_every_piece_that_records_the_software_is_held_to_the_others(tmp_path):
 
 def test_mixed_hosts_joins_cpu_pieces_from_different_host_cpus_and_says_so(tmp_path):
     """Only the host CPU may differ: the merged run records that its pieces ran on several (and which)."""
-    cpu = {"platform": "cpu", "kind": "cpu", "jax": "0.10.2", "jaxlib": "0.10.2"}
-    a = _fake(tmp_path / "a", 0, 2, device=cpu | {"host": "Intel Xeon", "host_flags": "avx512f"})
-    b = _fake(tmp_path / "b", 2, 3, device=cpu | {"host": "AMD EPYC", "host_flags": "avx512f avx512_bf16"})
+    a = _fake(tmp_path / "a", 0, 2, device=CPU_SOFTWARE | {"host": "Intel Xeon", "host_flags": "avx512f"})
+    b = _fake(tmp_path / "b", 2, 3, device=CPU_SOFTWARE | {"host": "AMD EPYC", "host_flags": "avx512f avx512_bf16"})
     with pytest.raises(MergeError, match=re.escape("(host 'Intel Xeon' vs 'AMD EPYC'): their numbers do not join; "
                                                    "--mixed_hosts joins them")):
         merge_runs([a, b], str(tmp_path / "strict"))
@@ -173,12 +176,13 @@ def test_mixed_hosts_joins_cpu_pieces_from_different_host_cpus_and_says_so(tmp_p
     assert merged["device"]["jax"] == "0.10.2" and merged["device"]["kind"] == "cpu"
     assert [m["device"]["host"] for m in merged["merged_from"]] == ["Intel Xeon", "AMD EPYC"]
     assert json.loads((tmp_path / "out" / "results.json").read_text())["mixed_hosts"] is True
-    c = _fake(tmp_path / "c", 2, 3, device=cpu | {"host": "Intel Xeon", "host_flags": "avx512f"})
+    c = _fake(tmp_path / "c", 2, 3, device=CPU_SOFTWARE | {"host": "Intel Xeon", "host_flags": "avx512f"})
     assert "mixed_hosts" not in merge_runs([a, c], str(tmp_path / "same"))
     assert "mixed_hosts" not in merge_runs([a, c], str(tmp_path / "same_too"), mixed_hosts=True)
-    flags_only = _fake(tmp_path / "f", 2, 3, device=cpu | {"host": "Intel Xeon", "host_flags": "avx2"})
+    flags_only = _fake(tmp_path / "f", 2, 3, device=CPU_SOFTWARE | {"host": "Intel Xeon", "host_flags": "avx2"})
     assert merge_runs([a, flags_only], str(tmp_path / "flags"), mixed_hosts=True)["mixed_hosts"] is True
-    for i, other in enumerate((cpu | {"jax": "0.9.0"}, cpu | {"jaxlib": "0.9.0"}, {"platform": "gpu", "kind": "H100"})):
+    others = (CPU_SOFTWARE | {"jax": "0.9.0"}, CPU_SOFTWARE | {"jaxlib": "0.9.0"}, {"platform": "gpu", "kind": "H100"})
+    for i, other in enumerate(others):
         d = _fake(tmp_path / f"d{i}", 2, 3, device=other)
         with pytest.raises(MergeError, match="do not join"):
             merge_runs([a, d], str(tmp_path / "no"), mixed_hosts=True)
@@ -195,8 +199,7 @@ def test_mixed_hosts_says_nothing_of_gpu_pieces_whose_host_cpus_differ(tmp_path)
 
 def test_a_piece_resumed_on_another_host_is_held_to_every_machine_it_trained_on(tmp_path):
     """results.json's `trained_on` (a run killed and resumed elsewhere) counts, not only the last device."""
-    cpu = {"platform": "cpu", "kind": "cpu", "jax": "0.10.2", "jaxlib": "0.10.2"}
-    intel, amd = cpu | {"host": "Intel Xeon"}, cpu | {"host": "AMD EPYC"}
+    intel, amd = CPU_SOFTWARE | {"host": "Intel Xeon"}, CPU_SOFTWARE | {"host": "AMD EPYC"}
     a = _fake(tmp_path / "a", 0, 2, device=intel)
     b = _fake(tmp_path / "b", 2, 3, device=intel)
     _edit(b, "results.json", lambda r: r.update(trained_on=[amd, intel]))
@@ -218,9 +221,8 @@ def test_a_piece_resumed_on_another_host_is_held_to_every_machine_it_trained_on(
 
 
 def test_the_command_line_merges_mixed_hosts(tmp_path):
-    cpu = {"platform": "cpu", "kind": "cpu", "jax": "0.10.2", "jaxlib": "0.10.2"}
-    a = _fake(tmp_path / "a", 0, 2, device=cpu | {"host": "Intel Xeon"})
-    b = _fake(tmp_path / "b", 2, 2, device=cpu | {"host": "AMD EPYC"})
+    a = _fake(tmp_path / "a", 0, 2, device=CPU_SOFTWARE | {"host": "Intel Xeon"})
+    b = _fake(tmp_path / "b", 2, 2, device=CPU_SOFTWARE | {"host": "AMD EPYC"})
     proc = subprocess.run([sys.executable, "-m", "tpjax.merge", f"--out={tmp_path / 'out'}", "--mixed_hosts", a, b],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

@@ -153,13 +153,24 @@ def test_a_finished_run_rerun_only_rewrites_its_results(finished, tmp_path, monk
     assert sorted(os.listdir(os.path.join(workdir, "checkpoints"))) == ["2", "4", "6"]
 
 
+def _killed_after_checkpoint_4(finished, tmp_path) -> str:
+    """A copy of the finished run as a kill between checkpoints 4 and 6 leaves it (metrics are cut on resume)."""
+    workdir = _copy(finished, tmp_path)
+    shutil.rmtree(os.path.join(workdir, "checkpoints", "6"))
+    os.remove(os.path.join(workdir, "results.json"))
+    return workdir
+
+
+def _on_another_cpu(monkeypatch) -> None:
+    """This process now reads as a machine with another CPU model (the numbers stay this CPU's)."""
+    monkeypatch.setattr(records, "host_cpu", lambda: "Another CPU")
+
+
 def test_a_run_resumed_on_another_machine_lists_each_machine_it_trained_on(finished, tmp_path, monkeypatch):
     """results.json's `device` names only where a run finished; `trained_on` every machine, in turn."""
-    workdir = _copy(finished, tmp_path)
-    shutil.rmtree(os.path.join(workdir, "checkpoints", "6"))  # killed after checkpoint 4
-    os.remove(os.path.join(workdir, "results.json"))
+    workdir = _killed_after_checkpoint_4(finished, tmp_path)
     here = records.machine()
-    monkeypatch.setattr(records, "host_cpu", lambda: "Another CPU")
+    _on_another_cpu(monkeypatch)
     trained = _count_epochs(monkeypatch)
     resumed = train_and_evaluate(_config(), workdir)
     assert trained == [5, 6]
@@ -178,7 +189,7 @@ def test_a_run_resumed_on_another_machine_lists_each_machine_it_trained_on(finis
 
 def test_a_machine_is_listed_again_only_after_another(monkeypatch):
     a = records.machine()
-    monkeypatch.setattr(records, "host_cpu", lambda: "Another CPU")
+    _on_another_cpu(monkeypatch)
     b = records.machine()
     assert records.after_training_here([]) == [b]
     assert records.after_training_here([a, b]) == [a, b]
@@ -194,7 +205,7 @@ def test_a_finished_run_whose_results_are_written_again_elsewhere_names_where_it
     workdir = _copy(finished, tmp_path)
     os.remove(os.path.join(workdir, "results.json"))
     here = records.machine()
-    monkeypatch.setattr(records, "host_cpu", lambda: "Another CPU")
+    _on_another_cpu(monkeypatch)
     again = train_and_evaluate(_config(), workdir)
     assert again["device"]["host"] == "Another CPU" and again["trained_on"] == [here]
 
@@ -211,9 +222,7 @@ def _strip_trained_on(workdir, step_name):
 
 def test_a_checkpoint_from_before_machines_were_recorded_resumes_and_says_what_is_not_known(
         finished, tmp_path, monkeypatch, caplog):
-    workdir = _copy(finished, tmp_path)
-    shutil.rmtree(os.path.join(workdir, "checkpoints", "6"))
-    os.remove(os.path.join(workdir, "results.json"))
+    workdir = _killed_after_checkpoint_4(finished, tmp_path)
     _strip_trained_on(workdir, "4")
     resumed = train_and_evaluate(_config(), workdir)
     assert _without_wall(resumed) == _without_wall(json.load(open(os.path.join(finished, "results.json"))))
