@@ -17,7 +17,7 @@ import time
 from absl import app
 from ml_collections import config_flags
 
-from tpjax import cpu_devices
+from tpjax import cli, cpu_devices
 
 _CONFIG = config_flags.DEFINE_config_file("config", "configs/sort.py", "Task config to run.")
 _CPU_DEVICES = cpu_devices.define_flag()
@@ -69,4 +69,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    app.run(main, flags_parser=cli.flags_parser())

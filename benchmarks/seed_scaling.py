@@ -26,7 +26,7 @@ import optax
 from absl import app, flags
 from ml_collections import config_flags
 
-from tpjax import tasks
+from tpjax import cli, tasks
 from tpjax.model.build import build_model
 from tpjax.train import sharding, step
 from tpjax.train.loop import vmapped_seeds
@@ -48,7 +48,9 @@ def time_row(c, dataset, model, n_seeds: int, n_epochs: int) -> dict:
     seeds = vmapped_seeds(list(range(n_seeds)))
     placement = sharding.seed_sharding(len(seeds))
     states = placement.place(step.init_states(seeds, model, tx, jnp.asarray(train.inputs[:2])))
-    epoch_fn = step.make_epoch_fn(model.apply, tx, schedule, c.batch_size, placement, c.seed_chunk)
+    epoch_fn = step.make_epoch_fn(
+        model.apply, tx, schedule, c.batch_size, placement, c.seed_chunk, step.compiler_options(model)
+    )
     x, y = placement.replicate((train.inputs, train.targets))
     t0 = time.perf_counter()
     states, loss = epoch_fn(states, x, y, jnp.int32(0))
@@ -107,4 +109,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    app.run(main, flags_parser=cli.flags_parser())

@@ -17,7 +17,7 @@ import optax
 from absl import app, flags
 from ml_collections import config_flags
 
-from tpjax import tasks
+from tpjax import cli, tasks
 from tpjax.model.build import build_model
 from tpjax.train import evaluate, step
 from tpjax.train.loop import vmapped_seeds
@@ -80,4 +80,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    app.run(main, flags_parser=cli.flags_parser())

@@ -38,7 +38,7 @@ def base_config() -> ml_collections.ConfigDict:
     c.data.size = 20000  # examples before the split (deduplicated where the space allows)
     c.data.seed = 0  # data generation and split seed
     c.data.test_frac = 0.1  # fraction held out for test; val takes the same fraction of the rest
-    c.data.length_gen = 0  # n > 0: train/val on body lengths 1..n, test n+1..n+10 (Dyck: n, 2n; induction: pairs; addition: operand digits)
+    c.data.length_gen = 0  # n > 0: train/val on body lengths 1..n, test n+1..n+10 (Dyck: n, 2n; induction: tokens, 2 a pair; addition: operand digits)
     c.data.n_digits = 2  # addition: most digits per operand
     c.data.reversed = False  # addition: answer least-significant digit first
     c.data.sum_label = False  # addition: the whole sum as one label at position 1 (the blog's code), then `_`

@@ -32,6 +32,7 @@ import sys
 
 from absl import app, flags
 
+from tpjax import cli
 from tpjax.train import checkpoint, records
 
 # Config fields the pieces differ in by design; checkpoint.IGNORED lists those that move no number.
@@ -291,4 +292,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    app.run(main, flags_parser=cli.flags_parser())

@@ -25,7 +25,7 @@ import time
 import numpy as np
 from absl import app, flags
 
-from tpjax import tasks
+from tpjax import cli, tasks
 from tpjax.program.export import (
     ProgramFolderError, agreement, load_module, module_label_ids, read_program_folder, run_predictions, token_accuracy,
 )
@@ -215,7 +215,8 @@ def summary(r: dict) -> str:
 
 def main(argv: list[str]) -> None:
     if len(argv) != 2:
-        sys.exit("usage: python -m tpjax.verify PROGRAM_DIR [--max_inputs=N] [--show=K]")
+        sys.exit("error: name one program folder: python -m tpjax.verify PROGRAM_DIR [--max_inputs=N] [--show=K] "
+                 "[--sample_seed=S]")
     for flag, lowest, what in ((_MAX_INPUTS, 1, "a positive"), (_SHOW, 0, "a non-negative"), (_SEED, 0, "a non-negative")):
         if flag.value < lowest:
             sys.exit(f"error: --{flag.name} must be {what} integer, got {flag.value}")
@@ -228,4 +229,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    app.run(main, flags_parser=cli.flags_parser())

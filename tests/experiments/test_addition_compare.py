@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from absl import app
 
 from tpjax import tasks
 from tpjax.config import base_config
@@ -45,5 +44,5 @@ def test_bad_folders_fail_in_one_line(tmp_path):
     (tmp_path / "program.json").write_text("{}")
     with pytest.raises(SystemExit, match="is not a program.json written by tpjax.extract"):
         addition_compare.main(["addition_compare", str(tmp_path)])
-    with pytest.raises(app.UsageError, match="name one or more program folders"):
+    with pytest.raises(SystemExit, match="^error: name one or more program folders"):
         addition_compare.main(["addition_compare"])

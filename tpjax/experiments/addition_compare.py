@@ -15,7 +15,7 @@ import sys
 import numpy as np
 from absl import app
 
-from tpjax import tasks
+from tpjax import cli, tasks
 from tpjax.program.export import load_module, module_label_ids, read_program_folder
 from tpjax.train.evaluate import token_matches
 
@@ -53,7 +53,7 @@ def compare(directory: str) -> dict:
 
 def main(argv: list[str]) -> None:
     if len(argv) < 2:
-        raise app.UsageError("name one or more program folders, e.g. programs/addition programs/addition_hints")
+        sys.exit("error: name one or more program folders, e.g. programs/addition programs/addition_hints")
     try:
         rows = [compare(directory) for directory in argv[1:]]
     except ValueError as e:
@@ -66,4 +66,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    app.run(main)
+    app.run(main, flags_parser=cli.flags_parser())

@@ -1,7 +1,11 @@
 """The generated tables of docs/results.md, from finished runs:
 
-  python -m tpjax.experiments.report [--runs=docs/runs/paper] [--sweeps=docs/runs/sweeps]
-      [--addition=docs/runs/addition] [--write=docs/results.md]
+  python -m tpjax.experiments.report [--runs=runs/paper] [--sweeps=runs/sweeps] [--addition=runs/addition]
+      [--write=FILE]
+
+(defaults: runs/paper/<task> as launch/jobs/ trains the paper configs, runs/sweeps the sweeps' --out);
+docs/results.md is regenerated from the kept runs with `--runs=docs/runs/paper --sweeps=docs/runs/sweeps
+--addition=docs/runs/addition --write=docs/results.md`.
 
 Five blocks: `paper` (each task at its paper config, `RUNS/<task>/results.json` and, when present, the
 standard baseline `RUNS/<task>-standard/results.json`), `grid` (the paper grid's best point per task, from
@@ -22,6 +26,7 @@ import sys
 import numpy as np
 from absl import app, flags
 
+from tpjax import cli
 from tpjax.experiments import aggregate, grid, length_gen, runner
 from tpjax.experiments.aggregate import load_json
 from tpjax.experiments.markdown_blocks import ReportError, markers, write
@@ -358,4 +363,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    app.run(main, flags_parser=cli.flags_parser())

@@ -15,8 +15,7 @@ import tempfile
 
 from absl import app, flags
 
-from tpjax import tasks
-from tpjax.cli import file_in_the_way
+from tpjax import cli, tasks
 from tpjax.program.emit import RUNTIME_SOURCE
 from tpjax.program.export import PROGRAM_FILES
 from tpjax.train.checkpoint import CheckpointError, read_json
@@ -134,7 +133,7 @@ def main(argv: list[str]) -> None:
         names = tasks_to_ship(_RUNS.value, _TASKS.value)
     except VerifyError as e:
         sys.exit(f"error: {e}")
-    blocker = file_in_the_way(_OUT.value)
+    blocker = cli.file_in_the_way(_OUT.value)
     if blocker:
         sys.exit(f"error: --out={_OUT.value}: {blocker} is a file, not a folder")
     rows = []
@@ -162,4 +161,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    app.run(main, flags_parser=cli.flags_parser())

@@ -10,7 +10,7 @@ its significance before every digit, inputs and answer alike: the units letter i
 describes digits): the whole sum is one label at position 1 (`<s> 3 1 + 6` -> `<pad> 37 _ _ _`), which
 makes most scored tokens `_`. `data.vocab_size`, `data.max_len` and `data.min_len` are unused.
 
-Length generalisation counts operand digits, as induction counts pairs: `data.length_gen = n` trains and
+Length generalisation counts operand digits (induction counts tokens, two a pair): `data.length_gen = n` trains and
 validates on operands of 1..n digits and tests on operands of n+1..n+10 digits (each operand's count drawn
 on its own), in place of `data.n_digits`; the hint letters then run up to the test operands' length, the
 same in every split. The one-label sum (`data.sum_label`) has no such split.
