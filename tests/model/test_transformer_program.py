@@ -133,6 +133,32 @@ def test_gumbel_mode_is_random_and_keyed():
         model.apply({"params": params}, tokens, mode="gumbel", tau=1.0)
 
 
+@pytest.mark.parametrize("embed_gumbel", [False, True])
+def test_gumbel_mode_draws_noise_for_every_relaxed_choice_from_a_key_of_its_own(monkeypatch, embed_gumbel):
+    """DESIGN section 2: in training every relaxed choice is a Gumbel-softmax sample. Per layer these are ten:
+    the categorical heads' reads (q, k, v), predicates and attention; the numerical heads' q/k reads, value
+    reads and predicates; the categorical MLPs' reads and outputs; the numerical MLPs' reads and outputs (and
+    the token embedding, with embed_gumbel). Each must get mode 'gumbel' and noise independent of the others'."""
+    from tpjax.model import mlp, relax, transformer_program
+
+    calls = []
+
+    def recording_relax(logits, mode, tau, key, axis=-1):
+        calls.append((mode, None if key is None else tuple(np.ravel(jax.random.key_data(key)).tolist())))
+        return relax.relax(logits, mode, tau, key, axis)
+
+    spec = make_spec(n_layers=2, embed_gumbel=embed_gumbel)
+    model, params = init(spec)
+    for module in (transformer_program, attention, mlp):
+        monkeypatch.setattr(module, "relax", recording_relax)
+    model.apply({"params": params}, random_tokens(np.random.default_rng(5), 4, spec), mode="gumbel", tau=1.0,
+                rng=jax.random.key(0))
+    assert len(calls) == 10 * spec.n_layers + embed_gumbel
+    assert {mode for mode, _ in calls} == {"gumbel"}
+    keys = [key for _, key in calls]
+    assert None not in keys and len(set(keys)) == len(keys)
+
+
 def test_unknown_mode_is_rejected():
     spec = make_spec()
     model, params = init(spec)

@@ -97,8 +97,8 @@ def load_module(directory) -> object:
     return module
 
 
-def check_agreement(spec: ProgramSpec, seed: int, n_models: int, n_inputs: int, tmp_path) -> int:
-    """Number of (model, input) pairs checked; asserts zero mismatching tokens."""
+def check_agreement(spec: ProgramSpec, seed: int, n_models: int, n_inputs: int, tmp_path) -> None:
+    """Asserts zero mismatching tokens over n_models random models x n_inputs inputs."""
     shapes, snap, run = _snapped_fns(spec)
     rng = np.random.default_rng(seed)
     params = _shape_predicates(random_params(shapes, rng, n_models), rng)
@@ -121,14 +121,13 @@ def check_agreement(spec: ProgramSpec, seed: int, n_models: int, n_inputs: int, 
                 f"{name} differs from the snapped model on {len(bad)} tokens, first at input "
                 f"{tokens[bad[0][0]].tolist()} position {bad[0][1]} ({spec}, model {s})"
             )
-    return n_models * n_inputs
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(spec=specs(), seed=st.integers(0, 2**16))
 def test_program_equals_snapped_model(spec, seed, tmp_path_factory):
     # 12 configs x 16 models x 64 inputs: 12,288 (model, input) pairs.
-    assert check_agreement(spec, seed, 16, 64, tmp_path_factory.mktemp("p")) == 1024
+    check_agreement(spec, seed, 16, 64, tmp_path_factory.mktemp("p"))
 
 
 @pytest.mark.slow
@@ -136,4 +135,4 @@ def test_program_equals_snapped_model(spec, seed, tmp_path_factory):
 @given(spec=specs(), seed=st.integers(0, 2**16))
 def test_program_equals_snapped_model_many(spec, seed, tmp_path_factory):
     # 50 configs x 32 models x 64 inputs: 102,400 (model, input) pairs.
-    assert check_agreement(spec, seed, 32, 64, tmp_path_factory.mktemp("p")) == 2048
+    check_agreement(spec, seed, 32, 64, tmp_path_factory.mktemp("p"))

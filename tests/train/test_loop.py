@@ -105,7 +105,7 @@ def test_a_finished_run_recorded_without_exact_match_is_evaluated_again(tmp_path
 def test_every_training_step_gets_the_scheduled_temperature_and_fresh_gumbel_noise(tmp_path, monkeypatch):
     """Guards the loop's wiring of DESIGN section 2: the Gumbel temperature is annealed geometrically and smoothly
     per step over the whole run (tau_start at its first step, tau_end at its last, the same ratio between any two
-    consecutive steps, across epochs), and every step of every seed draws its noise from a key of its own."""
+    consecutive steps, across epochs), and every step of every seed draws its noise, in Gumbel mode, from a key of its own."""
     import jax
     import numpy as np
 
@@ -119,6 +119,7 @@ def test_every_training_step_gets_the_scheduled_temperature_and_fresh_gumbel_noi
     train_rows = tasks.make_dataset(c).splits["train"].inputs.shape[0]
     n_steps = c.n_epochs * -(-train_rows // c.batch_size)
     seen = []  # (tau, noise key) per row of the seed axis and training step, in the order the steps ran
+    modes = set()  # the relaxation each traced training forward pass asks for
 
     def record(tau, key):
         seen.extend(zip(np.ravel(tau).tolist(), map(tuple, np.reshape(key, (-1, np.shape(key)[-1])).tolist())))
@@ -127,6 +128,7 @@ def test_every_training_step_gets_the_scheduled_temperature_and_fresh_gumbel_noi
 
     def recording_epoch_fn(apply_fn, *args, **kwargs):
         def apply(variables, inputs, **kw):  # the relaxed forward pass of a training step, with its tau and rng
+            modes.add(kw["mode"])
             jax.debug.callback(record, kw["tau"], jax.random.key_data(kw["rng"]))
             return apply_fn(variables, inputs, **kw)
 
@@ -135,6 +137,7 @@ def test_every_training_step_gets_the_scheduled_temperature_and_fresh_gumbel_noi
     monkeypatch.setattr(step, "make_epoch_fn", recording_epoch_fn)
     train_and_evaluate(c, str(tmp_path / "run"))
 
+    assert modes == {"gumbel"}  # trained through the Gumbel-softmax, not the noiseless relaxations
     assert len(seen) == 2 * n_steps
     taus = np.asarray([tau for tau, _ in seen]).reshape(n_steps, 2)
     np.testing.assert_array_equal(taus[:, 0], taus[:, 1])  # both rows of a step at the same temperature
@@ -142,3 +145,35 @@ def test_every_training_step_gets_the_scheduled_temperature_and_fresh_gumbel_noi
     np.testing.assert_allclose(taus[[0, -1], 0], [start, end], rtol=1e-5)
     np.testing.assert_allclose(taus[1:, 0] / taus[:-1, 0], (end / start) ** (1 / (n_steps - 1)), rtol=1e-4)
     assert len({key for _, key in seen}) == 2 * n_steps  # fresh noise at every step, and per seed
+
+
+def test_one_training_step_moves_each_parameter_by_the_configs_learning_rate(tmp_path):
+    """Adam's first step moves a parameter by lr * g / (|g| + eps), so by lr wherever the gradient is not tiny:
+    guards that config.lr, and not another rate, reaches the optimiser (the loss falling would not tell)."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+    import optax
+
+    from tpjax import tasks
+    from tpjax.model.build import build_model
+    from tpjax.train import load_run, step
+    from tpjax.train.loop import vmapped_seeds
+
+    c = tiny_config("sort")
+    c.n_seeds, c.n_epochs, c.lr = 1, 1, 0.0123
+    dataset = tasks.make_dataset(c)
+    train = dataset.splits["train"].inputs
+    c.batch_size = train.shape[0]  # the whole split in one batch: one step
+    workdir = str(tmp_path / "run")
+    train_and_evaluate(c, workdir)
+
+    model = build_model(c, dataset)
+    first = step.init_states(vmapped_seeds([c.seed]), model, optax.adam(c.lr), jnp.asarray(train[:2])).params
+    moved = np.concatenate([
+        np.abs(np.asarray(a, np.float64)[0] - np.asarray(b, np.float64)[0]).ravel()
+        for a, b in zip(jax.tree.leaves(load_run(workdir).params), jax.tree.leaves(first), strict=True)
+    ])
+    moved = moved[moved > 0]
+    assert moved.size > 0.5 * sum(x[0].size for x in jax.tree.leaves(first))
+    np.testing.assert_allclose([np.median(moved), moved.max()], c.lr, rtol=1e-3)
