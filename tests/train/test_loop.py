@@ -105,7 +105,8 @@ def test_a_finished_run_recorded_without_exact_match_is_evaluated_again(tmp_path
 def test_every_training_step_gets_the_scheduled_temperature_and_fresh_gumbel_noise(tmp_path, monkeypatch):
     """Guards the loop's wiring of DESIGN section 2: the Gumbel temperature is annealed geometrically and smoothly
     per step over the whole run (tau_start at its first step, tau_end at its last, the same ratio between any two
-    consecutive steps, across epochs), and every step of every seed draws its noise, in Gumbel mode, from a key of its own."""
+    consecutive steps, across epochs), and every step of every seed draws its noise, in Gumbel mode, from a key
+    of its own."""
     import jax
     import numpy as np
 
