@@ -19,7 +19,7 @@ from ml_collections import config_flags
 
 from tpjax import cli, cpu_devices
 
-_CONFIG = config_flags.DEFINE_config_file("config", "configs/sort.py", "Task config to run.")
+_CONFIG = cli.define_flags(lambda: config_flags.DEFINE_config_file("config", "configs/sort.py", "Task config to run."), "config")
 _CPU_DEVICES = cpu_devices.define_flag()
 
 
@@ -50,7 +50,7 @@ def main(argv):
     loop._extract = timed("extract programs", loop._extract)
     checkpoint.Checkpoints.save = timed("checkpoint", checkpoint.Checkpoints.save)
 
-    c = _CONFIG.value
+    c = cli.config_value(_CONFIG)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as workdir:
         loop.train_and_evaluate(c, workdir)

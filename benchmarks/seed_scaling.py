@@ -31,7 +31,7 @@ from tpjax.model.build import build_model
 from tpjax.train import sharding, step
 from tpjax.train.loop import vmapped_seeds
 
-_CONFIG = config_flags.DEFINE_config_file("config", "configs/sort.py", "Task config to time.")
+_CONFIG = cli.define_flags(lambda: config_flags.DEFINE_config_file("config", "configs/sort.py", "Task config to time."), "config")
 _SEEDS = flags.DEFINE_list("seeds", ["1", "10", "100", "1000"], "Values of n_seeds for the first table.")
 _DEVICES = flags.DEFINE_list("devices", ["1", "2", "4", "8"], "Fake device counts for the second table.")
 _DEVICE_SEEDS = flags.DEFINE_integer("device_seeds", 16, "n_seeds of every row of the devices table.")
@@ -86,7 +86,7 @@ def _print_row(r: dict) -> None:
 
 def main(argv):
     del argv
-    c = _CONFIG.value
+    c = cli.config_value(_CONFIG)
     dataset = tasks.make_dataset(c)
     model = build_model(c, dataset)
     if _ROW.value:

@@ -22,7 +22,7 @@ from tpjax.model.build import build_model
 from tpjax.train import evaluate, step
 from tpjax.train.loop import vmapped_seeds
 
-_CONFIG = config_flags.DEFINE_config_file("config", "configs/sort.py", "Task config to time.")
+_CONFIG = cli.define_flags(lambda: config_flags.DEFINE_config_file("config", "configs/sort.py", "Task config to time."), "config")
 _SEEDS = flags.DEFINE_list("seeds", ["1", "5", "20", "100"], "Values of n_seeds to time.")
 _EPOCHS = flags.DEFINE_integer("epochs", 3, "Timed epochs per n_seeds (after the compiling one).")
 _EVAL = flags.DEFINE_bool("eval", True, "Also time one snapped evaluation of train/val/test.")
@@ -63,7 +63,7 @@ def time_seeds(c, dataset, model, n_seeds: int, n_epochs: int, with_eval: bool) 
 
 def main(argv):
     del argv
-    c = _CONFIG.value
+    c = cli.config_value(_CONFIG)
     dataset = tasks.make_dataset(c)
     model = build_model(c, dataset)
     n_train = dataset.splits["train"].inputs.shape[0]

@@ -28,6 +28,15 @@ def test_a_mistyped_flag_is_one_line(command):
     assert _only_line(*command, "--no_such_flag=1").endswith("Unknown command line flag 'no_such_flag'")
 
 
+@pytest.mark.parametrize("script", SCRIPTS)
+@pytest.mark.parametrize("flag, message", [
+    ("--config.no_such=1", "error: --config.no_such: the config has no field 'no_such'"),
+    ("--config=configs/no_such.py", "error: cannot load --config=configs/no_such.py: [Errno 2] No such file"),
+])
+def test_a_benchmarks_bad_config_is_one_line(script, flag, message):
+    assert _only_line(script, flag).startswith(message)
+
+
 @pytest.mark.parametrize("command, message", [
     (["tpjax.extract"], "Flag --workdir must have a value other than None."),
     (["tpjax.merge", "runs/a"], "Flag --out must have a value other than None."),

@@ -107,7 +107,8 @@ def results_dict(
 def add_trained_on(results: dict, trained_on: list[dict] | tuple) -> None:
     """Adds `trained_on` (checkpoint.Progress: the machines the run trained on, in turn) to results.json where
     `device` alone would mislead: the run trained on more than one machine, or on another than `device`
-    names (a finished run whose results.json was lost, or predates `device`, written again elsewhere)."""
+    names (a finished run's results.json written again elsewhere after it was lost, or over one that predates
+    `device`, which leaves no device to compare)."""
     device = results.get("device") or {}
     if len(trained_on) > 1 or (trained_on and trained_on[-1] != {k: device.get(k) for k in MACHINE_FIELDS}):
         results["trained_on"] = list(trained_on)
