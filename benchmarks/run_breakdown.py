@@ -15,11 +15,10 @@ import tempfile
 import time
 
 from absl import app
-from ml_collections import config_flags
 
 from tpjax import cli, cpu_devices
 
-_CONFIG = cli.define_flags(lambda: config_flags.DEFINE_config_file("config", "configs/sort.py", "Task config to run."), "config")
+_CONFIG = cli.define_config_file("configs/sort.py", "Task config to run.")
 _CPU_DEVICES = cpu_devices.define_flag()
 
 

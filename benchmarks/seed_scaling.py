@@ -24,14 +24,13 @@ import jax
 import jax.numpy as jnp
 import optax
 from absl import app, flags
-from ml_collections import config_flags
 
 from tpjax import cli, tasks
 from tpjax.model.build import build_model
 from tpjax.train import sharding, step
 from tpjax.train.loop import vmapped_seeds
 
-_CONFIG = cli.define_flags(lambda: config_flags.DEFINE_config_file("config", "configs/sort.py", "Task config to time."), "config")
+_CONFIG = cli.define_config_file("configs/sort.py", "Task config to time.")
 _SEEDS = flags.DEFINE_list("seeds", ["1", "10", "100", "1000"], "Values of n_seeds for the first table.")
 _DEVICES = flags.DEFINE_list("devices", ["1", "2", "4", "8"], "Fake device counts for the second table.")
 _DEVICE_SEEDS = flags.DEFINE_integer("device_seeds", 16, "n_seeds of every row of the devices table.")

@@ -15,14 +15,13 @@ import jax
 import jax.numpy as jnp
 import optax
 from absl import app, flags
-from ml_collections import config_flags
 
 from tpjax import cli, tasks
 from tpjax.model.build import build_model
 from tpjax.train import evaluate, step
 from tpjax.train.loop import vmapped_seeds
 
-_CONFIG = cli.define_flags(lambda: config_flags.DEFINE_config_file("config", "configs/sort.py", "Task config to time."), "config")
+_CONFIG = cli.define_config_file("configs/sort.py", "Task config to time.")
 _SEEDS = flags.DEFINE_list("seeds", ["1", "5", "20", "100"], "Values of n_seeds to time.")
 _EPOCHS = flags.DEFINE_integer("epochs", 3, "Timed epochs per n_seeds (after the compiling one).")
 _EVAL = flags.DEFINE_bool("eval", True, "Also time one snapped evaluation of train/val/test.")

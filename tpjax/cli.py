@@ -112,6 +112,12 @@ def define_flags(define: Callable[[], T], what: str) -> T:
         sys.exit("error: " + _one_line_for(e, sys.argv, what))
 
 
+def define_config_file(default: str, help_text: str) -> flags.FlagHolder:
+    """A module-level `--config` flag with a default file (the benchmarks'), its overrides read as define_flags
+    reads them; read its value with config_value."""
+    return define_flags(lambda: config_flags.DEFINE_config_file(FLAG, default, help_text), "config")
+
+
 def config_value(holder: flags.FlagHolder, prefix: str = "error: ") -> ml_collections.ConfigDict | None:
     """The config a `DEFINE_config_file` flag holds (None if unset), or one line and exit 1 if it failed to load.
 
