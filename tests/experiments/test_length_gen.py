@@ -83,6 +83,10 @@ def test_the_command_line_runs_from_any_folder(tmp_path):
     done = _cli("--plot_only", "--out=out", cwd=tmp_path)  # the default --config is the checkout's
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "length_gen" / "summary.md").exists()
+    os.remove(tmp_path / "out" / "length_gen" / "summary.md")
+    rewritten = _cli("--aggregate_only", "--out=out", cwd=tmp_path)  # the sweep CLI's name for --plot_only
+    assert rewritten.returncode == 0, rewritten.stderr
+    assert "0 of 4 points finished" in rewritten.stdout and (tmp_path / "out" / "length_gen" / "summary.md").exists()
     refused = _cli("--plot_only", "--out=out", "--cpu_devices=0", cwd=tmp_path)
     assert refused.returncode == 1 and refused.stderr.strip().splitlines()[-1] == (
         "error: --cpu_devices must be at least 1, got 0")

@@ -1,7 +1,7 @@
 """Length generalisation: train on body lengths 1..n, test on n+1..n+10 (Dyck: n and 2n), for several n.
 
   python -m tpjax.experiments.length_gen [--config=configs/sweeps/length_gen.py] [--task=sort,reverse]
-      [--shard=i/k] [--out=runs/sweeps] [--plot_only]
+      [--shard=i/k] [--out=runs/sweeps] [--plot_only | --aggregate_only]
 
 Each (task, n) is one vmapped run of the task's `configs/<task>.py` with `data.length_gen = n`, written to
 OUT/length_gen/<task>/n<n>/. It is run by the sweep machinery (tpjax.experiments.runner): finished points are
@@ -177,8 +177,8 @@ def write_summary(plan: runner.Plan) -> list:
 
 def define_flags() -> dict:
     """The CLI's flags; defined only when run as a script, so that importing this module (tests, the sweep CLI
-    in the same process) defines no flag twice."""
-    return {
+    in the same process) defines no flag twice. `--aggregate_only` is `--plot_only` under the sweep CLI's name."""
+    holders = {
         "config": config_flags.DEFINE_config_file(
             "config", os.path.join(grid.DEFAULT_TASK_CONFIGS, "sweeps", "length_gen.py"),
             "A length-generalisation config file.", lock_config=True),
@@ -190,6 +190,8 @@ def define_flags() -> dict:
             "task_configs", grid.DEFAULT_TASK_CONFIGS, "Folder of the task configs; a point starts from <task>.py."),
         "cpu_devices": cpu_devices.define_flag(),
     }
+    flags.DEFINE_alias("aggregate_only", "plot_only")
+    return holders
 
 
 _FLAGS: dict = {}
