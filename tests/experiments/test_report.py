@@ -120,6 +120,14 @@ def test_wall_time_is_summed_per_device_kind():
     assert report.wall_by_device(runs) == "CPU 1.5 h + H100 80GB HBM3 5 min"
 
 
+def test_a_run_resumed_on_another_kind_of_device_names_each_kind_in_turn():
+    gpu, cpu = {"kind": "NVIDIA H200", "host": "a"}, {"kind": "cpu", "host": "b"}
+    resumed = {"wall_seconds": 1200.0, "device": {"kind": "cpu"}, "trained_on": [gpu, cpu]}
+    two_cpus = {"wall_seconds": 600.0, "device": {"kind": "cpu"}, "trained_on": [cpu, {"kind": "cpu", "host": "c"}]}
+    assert report.where(resumed) == "H200 then CPU" and report.where(two_cpus) == "CPU"
+    assert report.wall_by_device([resumed, two_cpus]) == "H200 then CPU 20 min + CPU 10 min"
+
+
 def test_a_point_trained_under_other_settings_is_an_error_not_a_row(tmp_path):
     from tpjax.experiments import grid, runner
     from tpjax.train import records

@@ -83,10 +83,18 @@ PAPER_SWEEP = os.path.join(grid.DEFAULT_TASK_CONFIGS, "sweeps", "paper.py")
 LENGTH_GEN_SWEEP = os.path.join(grid.DEFAULT_TASK_CONFIGS, "sweeps", "length_gen.py")
 
 
+def _label(kind: str) -> str:
+    return "CPU" if kind == "cpu" else kind.replace("NVIDIA ", "")
+
+
 def where(results: dict) -> str:
-    """The device a run finished on (results.json's `device`; runs written before it was recorded ran on CPU)."""
+    """The device a run trained on (results.json's `device`; runs written before it was recorded ran on CPU), or,
+    for a run resumed on another kind of device, each kind in turn ("H200 then CPU"): its wall time is then
+    the sum over both and must not be credited to the last one alone."""
     device = results.get("device") or {"kind": "cpu"}
-    return "CPU" if device["kind"] == "cpu" else device["kind"].replace("NVIDIA ", "")
+    kinds = [_label(m["kind"]) for m in results.get("trained_on") or () if m.get("kind")]
+    turns = [k for i, k in enumerate(kinds) if i == 0 or k != kinds[i - 1]]
+    return " then ".join(turns) if len(turns) > 1 else _label(device["kind"])
 
 
 def _duration(seconds: float) -> str:
