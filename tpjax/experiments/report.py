@@ -19,6 +19,7 @@ around it is left alone. Runs that are missing are listed as such, never filled 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -93,7 +94,7 @@ def where(results: dict) -> str:
     the sum over both and must not be credited to the last one alone."""
     device = results.get("device") or {"kind": "cpu"}
     kinds = [_label(m["kind"]) for m in results.get("trained_on") or () if m.get("kind")]
-    turns = [k for i, k in enumerate(kinds) if i == 0 or k != kinds[i - 1]]
+    turns = [kind for kind, _ in itertools.groupby(kinds)]  # consecutive runs on one kind count once
     return " then ".join(turns) if len(turns) > 1 else _label(device["kind"])
 
 
